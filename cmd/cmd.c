@@ -1,0 +1,145 @@
+/*
+ * cmd: the shared start and end of every binary.  See cmd.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "flight.h"
+#include "banned.h"
+
+const char *cmd_name = "tlab";
+const char *cmd_lab;
+
+void
+cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cmd_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(TS_EXIT_USAGE);
+}
+
+static void
+print_help(poptContext con, const struct cmd_info *info)
+{
+	printf("%s: %s\n\n", cmd_name, info->about);
+	poptPrintHelp(con, stdout, 0);
+	printf("\nExit status: see %s(1).\n", cmd_name);
+}
+
+const char **
+cmd_parse(int argc, const char **argv, struct poptOption *opts,
+    const struct cmd_info *info, int *nargs)
+{
+	poptContext con;
+	const char **args, **copy;
+	const char *slash = strrchr(argv[0], '/');
+	int r, n = 0, i;
+
+	cmd_name = slash != NULL ? slash + 1 : argv[0];
+	con = poptGetContext(cmd_name, argc, argv, opts, info->popt_flags);
+	poptSetOtherOptionHelp(con, info->args);
+	while ((r = poptGetNextOpt(con)) >= 0) {
+		switch (r) {
+		case CMD_OPT_HELP:
+			print_help(con, info);
+			exit(cmd_exit(0, NULL));
+		case CMD_OPT_USAGE:
+			poptPrintUsage(con, stdout, 0);
+			exit(cmd_exit(0, NULL));
+		case CMD_OPT_VERSION:
+			printf("%s (%s)\n", cmd_name, lab_harness());
+			exit(cmd_exit(0, NULL));
+		default:
+			break;	/* an option with a val of its own: handled by opts */
+		}
+	}
+	if (r < -1)
+		cmd_usage_error("%s: %s (see %s --help)",
+		    poptBadOption(con, POPT_BADOPTION_NOALIAS), poptStrerror(r),
+		    cmd_name);
+	args = poptGetArgs(con);
+	while (args != NULL && args[n] != NULL)
+		n++;
+	if (n < info->min)
+		cmd_usage_error("missing arguments: %s %s (see %s --help)",
+		    cmd_name, info->args, cmd_name);
+	if (info->max >= 0 && n > info->max)
+		cmd_usage_error("too many arguments: '%s' and on (usage: %s %s)",
+		    args[info->max], cmd_name, info->args);
+	/* popt owns args; the context lives to the end of the process. */
+	copy = calloc((size_t)n + 1, sizeof(*copy));
+	if (copy == NULL)
+		cmd_usage_error("out of memory");
+	for (i = 0; i < n; i++)
+		copy[i] = args[i];
+	*nargs = n;
+	return copy;
+}
+
+int
+cmd_exit(int rc, struct strbuf *err)
+{
+	int code = ts_exit_of(rc);
+
+	if (rc < 0 && err != NULL && err->len > 0)
+		fprintf(stderr, "%s: %s\n", cmd_name, err->buf);
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno != EPIPE || code == 0)
+			fprintf(stderr, "%s: write error on standard output: %s\n",
+			    cmd_name, strerror(errno));
+		if (code == 0)
+			code = TS_EXIT_BROKEN;
+	}
+	return code;
+}
+
+void
+cmd_die(int rc, struct strbuf *err)
+{
+	exit(cmd_exit(rc, err));
+}
+
+void
+cmd_open_lab(struct lab *lab)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc;
+
+	if ((rc = lab_open(lab, cmd_lab, &err)) < 0)
+		cmd_die(rc, &err);
+}
+
+int64_t
+cmd_flight_arg(const char *s)
+{
+	struct strbuf err = STRBUF_INIT;
+	int64_t id;
+	int rc;
+
+	if ((rc = flight_parse_id(s, &id, &err)) < 0)
+		cmd_die(rc, &err);
+	return id;
+}
+
+void
+cmd_print(const struct strbuf *sb)
+{
+	fwrite(sb->buf, 1, sb->len, stdout);
+}
+
+int
+cmd_interactive(void)
+{
+	return isatty(STDERR_FILENO);
+}

@@ -1,0 +1,374 @@
+/*
+ * flightrun: schedule a flight's jobs.  See flightrun.h.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "err.h"
+#include "flight.h"
+#include "flightrun.h"
+#include "job.h"
+#include "proc.h"
+#include "runvar.h"
+#include "strvec.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define FLIGHT_DEFAULT_PARALLEL 4
+#define FLIGHT_DEFAULT_GRACE_MS (30 * 1000)
+/* How often the runner looks at jobs it did not start (run by hand). */
+#define FLIGHT_POLL_MS 1000
+
+struct child {
+	struct proc p;
+	char *job;
+	int64_t t0;
+};
+
+struct run {
+	struct lab *lab;
+	int64_t flight;
+	const struct flightrun_opts *o;
+	struct child *kids;
+	size_t nkids, akids;
+	struct flightrun_result *res;
+};
+
+static void
+say(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct run *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (r->o->progress == NULL)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->o->progress(sb.buf, r->o->ctx);
+	strbuf_release(&sb);
+}
+
+static int
+is_active(enum ts_status st)
+{
+	return st == ST_QUEUED || st == ST_PREPARING || st == ST_RUNNING;
+}
+
+static const struct job *
+find_job(const struct job_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/*
+ * Can queued job j start?  Not while a job of this flight that one of its
+ * "*job" runvars names is still to finish; *waits_for gets that job.
+ */
+static int
+job_ready(struct run *r, const struct job_list *jobs, const struct job *j,
+    char **waits_for, struct strbuf *err)
+{
+	struct runvar_list rv = RUNVAR_LIST_INIT;
+	size_t i;
+	int rc, ready = 1;
+
+	if ((rc = runvar_list(r->lab, r->flight, j->name, &rv, err)) < 0)
+		return rc;
+	for (i = 0; i < rv.nr && ready; i++) {
+		const struct job *dep;
+		int64_t dflight;
+		char *djob = NULL;
+
+		if (!runvar_name_ends(rv.v[i].name, "job"))
+			continue;
+		if (runvar_parse_jobref(rv.v[i].val, r->flight, &dflight, &djob, NULL) < 0)
+			continue;	/* not a job name: ts-run-job will say so */
+		if (dflight == r->flight && strcmp(djob, j->name) != 0 &&
+		    (dep = find_job(jobs, djob)) != NULL && is_active(dep->status)) {
+			ready = 0;
+			*waits_for = xstrdup(djob);
+		}
+		free(djob);
+	}
+	runvar_list_release(&rv);
+	return ready;
+}
+
+static int
+start_job(struct run *r, const struct job *j, struct strbuf *err)
+{
+	struct proc_opts po = PROC_OPTS_INIT;
+	struct strbuf id = STRBUF_INIT;
+	const char *argv[6];
+	struct child *c;
+	int rc;
+
+	strbuf_addf(&id, "%lld", (long long)r->flight);
+	argv[0] = r->o->run_job;
+	argv[1] = "--lab";
+	argv[2] = r->lab->dir;
+	argv[3] = id.buf;
+	argv[4] = j->name;
+	argv[5] = NULL;
+	po.argv = argv;
+	po.new_group = 1;
+	po.pdeathsig = SIGTERM;
+	ALLOC_GROW(r->kids, r->nkids + 1, r->akids);
+	c = &r->kids[r->nkids];
+	rc = proc_spawn(&c->p, &po, err);
+	strbuf_release(&id);
+	if (rc < 0)
+		return rc;
+	c->job = xstrdup(j->name);
+	c->t0 = clock_now_ms();
+	r->nkids++;
+	say(r, "job %s: started", j->name);
+	return 0;
+}
+
+/* A child ended: its job must have a final status; if not, it is broken. */
+static int
+child_done(struct run *r, size_t k, struct strbuf *err)
+{
+	struct child *c = &r->kids[k];
+	struct job j;
+	int rc;
+
+	proc_release(&c->p);
+	if ((rc = job_reap_stale(r->lab, r->flight, err)) < 0)
+		return rc;
+	if ((rc = job_get(r->lab, r->flight, c->job, &j, err)) < 0)
+		return rc;
+	say(r, "job %s: %s (%lld s)%s%s", c->job, status_name(j.status),
+	    (long long)((clock_now_ms() - c->t0 + 500) / 1000),
+	    j.why ? ": " : "", j.why ? j.why : "");
+	job_release(&j);
+	free(c->job);
+	r->kids[k] = r->kids[--r->nkids];
+	return 0;
+}
+
+/* Stop every child: SIGTERM to each group, SIGKILL after the grace. */
+static void
+abort_all(struct run *r, int sig)
+{
+	int64_t grace = conf_lab_ms(&r->lab->conf, "abort_grace",
+	    FLIGHT_DEFAULT_GRACE_MS);
+	size_t i;
+
+	say(r, "got signal %d: stopping %zu job%s", sig, r->nkids,
+	    r->nkids == 1 ? "" : "s");
+	for (i = 0; i < r->nkids; i++)
+		proc_signal(&r->kids[i].p, SIGTERM);
+	/* One grace for all of them, not one each. */
+	for (i = 0; i < r->nkids; i++)
+		proc_stop(&r->kids[i].p, grace);
+	for (i = 0; i < r->nkids; i++) {
+		struct strbuf why = STRBUF_INIT;
+
+		strbuf_addf(&why, "the flight runner got signal %d", sig);
+		(void)job_finish(r->lab, r->flight, r->kids[i].job, ST_ABORTED,
+		    why.buf, NULL, NULL);
+		say(r, "job %s: aborted", r->kids[i].job);
+		strbuf_release(&why);
+		proc_release(&r->kids[i].p);
+		free(r->kids[i].job);
+	}
+	r->nkids = 0;
+}
+
+static int
+cmp_priority(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int
+is_ours(const struct run *r, const char *job)
+{
+	size_t i;
+
+	for (i = 0; i < r->nkids; i++)
+		if (strcmp(r->kids[i].job, job) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One look at the flight: start what can start.  Returns 1 when nothing
+ * is left to do, 0 to wait, or an error.
+ */
+static int
+schedule(struct run *r, int parallel, struct strbuf *err)
+{
+	struct job_list jobs = JOB_LIST_INIT;
+	int rc, queued = 0, others = 0, started = 0;
+	char *waits = NULL, *stuck = NULL;
+	size_t i;
+
+	if ((rc = job_reap_stale(r->lab, r->flight, err)) < 0 ||
+	    (rc = job_list(r->lab, r->flight, &jobs, err)) < 0)
+		goto out;
+	qsort(jobs.v, jobs.nr, sizeof(*jobs.v), cmp_priority);
+	for (i = 0; i < jobs.nr; i++) {
+		const struct job *j = &jobs.v[i];
+
+		if (j->status == ST_PREPARING || j->status == ST_RUNNING) {
+			if (!is_ours(r, j->name))
+				others++;	/* a ts-run-job by hand: wait for it */
+			continue;
+		}
+		if (j->status != ST_QUEUED)
+			continue;
+		queued++;
+		if ((int)r->nkids >= parallel)
+			continue;
+		if ((rc = job_ready(r, &jobs, j, &waits, err)) < 0)
+			goto out;
+		if (rc == 0) {
+			free(stuck);
+			stuck = waits;
+			waits = NULL;
+			continue;
+		}
+		if ((rc = start_job(r, j, err)) < 0)
+			goto out;
+		started++;
+		queued--;
+	}
+	rc = 0;
+	if (r->nkids == 0 && others == 0 && queued == 0) {
+		rc = 1;
+	} else if (r->nkids == 0 && others == 0 && started == 0) {
+		/* Queued jobs, none can start, nothing runs: they never will. */
+		for (i = 0; i < jobs.nr; i++) {
+			struct strbuf why = STRBUF_INIT;
+
+			if (jobs.v[i].status != ST_QUEUED)
+				continue;
+			strbuf_addf(&why, "can never start: its dependencies "
+			    "form a cycle (it waits for %s)", stuck ? stuck : "?");
+			rc = job_finish(r->lab, r->flight, jobs.v[i].name, ST_BROKEN,
+			    why.buf, NULL, err);
+			say(r, "job %s: broken: %s", jobs.v[i].name, why.buf);
+			strbuf_release(&why);
+			if (rc < 0)
+				goto out;
+		}
+		rc = 1;
+	}
+out:
+	free(waits);
+	free(stuck);
+	job_list_release(&jobs);
+	return rc;
+}
+
+static int
+count_final(struct run *r, struct strbuf *err)
+{
+	struct job_list jobs = JOB_LIST_INIT;
+	size_t i;
+	int rc;
+
+	memset(r->res->count, 0, sizeof(r->res->count));
+	if ((rc = job_list(r->lab, r->flight, &jobs, err)) < 0)
+		return rc;
+	for (i = 0; i < jobs.nr; i++)
+		r->res->count[jobs.v[i].status]++;
+	job_list_release(&jobs);
+	return 0;
+}
+
+int
+flightrun(struct lab *lab, int64_t flight, const struct flightrun_opts *o,
+    struct flightrun_result *res, struct strbuf *err)
+{
+	struct run r = { lab, flight, o, NULL, 0, 0, res };
+	int parallel = o->parallel;
+	struct flight f;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (parallel <= 0)
+		parallel = (int)conf_lab_int(&lab->conf, "parallel",
+		    FLIGHT_DEFAULT_PARALLEL);
+	if (parallel <= 0)
+		parallel = 1;
+	if ((rc = flight_get(lab, flight, &f, err)) < 0)
+		return rc;
+	if (strcmp(f.blessing, BLESSING_CONSTRUCTING) != 0 &&
+	    strcmp(f.blessing, BLESSING_RUNNING) != 0) {
+		rc = err_setf(err, TS_E_INPUT, "flight %lld: already blessed %s",
+		    (long long)flight, f.blessing);
+		goto out;
+	}
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		goto out;
+	if ((rc = flight_start(lab, flight, err)) < 0 ||
+	    (rc = flight_touch_harness(lab, flight, err)) < 0) {
+		db_rollback(&lab->db);
+		goto out;
+	}
+	if ((rc = db_commit(&lab->db, err)) < 0)
+		goto out;
+	for (;;) {
+		int k;
+
+		if ((rc = schedule(&r, parallel, err)) < 0)
+			goto stop;
+		if (rc == 1)
+			break;
+		{
+			struct proc **ps = xcalloc(r.nkids + 1, sizeof(*ps));
+			size_t i;
+
+			for (i = 0; i < r.nkids; i++)
+				ps[i] = &r.kids[i].p;
+			k = proc_wait_any(ps, (int)r.nkids, FLIGHT_POLL_MS);
+			free(ps);
+		}
+		if (k == TS_E_AGAIN) {
+			res->aborted_by = proc_aborted();
+			abort_all(&r, res->aborted_by);
+			rc = err_setf(err, TS_E_LAB,
+			    "flight %lld: stopped by signal %d; its jobs were aborted "
+			    "and it stays unblessed", (long long)flight, res->aborted_by);
+			goto counted;
+		}
+		if (k >= 0 && (rc = child_done(&r, (size_t)k, err)) < 0)
+			goto stop;
+	}
+	rc = flight_bless(lab, flight, o->blessing ? o->blessing : f.intended,
+	    NULL, 0, err);
+	goto counted;
+stop:
+	/* Our own failure: do not leave children running unwatched. */
+	abort_all(&r, SIGTERM);
+counted:
+	{
+		struct strbuf e2 = STRBUF_INIT;
+
+		(void)count_final(&r, &e2);
+		strbuf_release(&e2);
+	}
+out:
+	free(r.kids);
+	flight_release(&f);
+	return rc;
+}

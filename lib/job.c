@@ -1,0 +1,346 @@
+/*
+ * job: rows of the jobs table, their holders and final statuses.
+ * See job.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "err.h"
+#include "flight.h"
+#include "job.h"
+#include "proc.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define JOB_COLUMNS \
+	"flight, job, recipe, status, priority, why, started, finished," \
+	" runner_host, runner_pid, runner_token, lease_until"
+
+static void
+job_from_row(sqlite3_stmt *st, struct job *j)
+{
+	j->flight = sqlite3_column_int64(st, 0);
+	j->name = db_strdup(st, 1);
+	j->recipe = db_strdup(st, 2);
+	j->status = status_parse(db_text(st, 3));
+	j->priority = sqlite3_column_int(st, 4);
+	j->why = db_strdup(st, 5);
+	j->started = sqlite3_column_int64(st, 6);
+	j->finished = sqlite3_column_int64(st, 7);
+	j->runner_host = db_strdup(st, 8);
+	j->runner_pid = sqlite3_column_int64(st, 9);
+	j->runner_token = db_strdup(st, 10);
+	j->lease_until = sqlite3_column_int64(st, 11);
+}
+
+void
+job_release(struct job *j)
+{
+	free(j->name);
+	free(j->recipe);
+	free(j->why);
+	free(j->runner_host);
+	free(j->runner_token);
+	memset(j, 0, sizeof(*j));
+}
+
+static const char job_insert_sql[] =
+	"INSERT INTO jobs (flight, job, recipe, status, priority)"
+	" VALUES (?1, ?2, ?3, 'queued', ?4)";
+static const char job_exists_sql[] =
+	"SELECT count(*) FROM jobs WHERE flight = ?1 AND job = ?2";
+
+int
+job_create(struct lab *lab, int64_t flight, const char *name,
+    const char *recipe, int priority, const struct runvar *defs, size_t ndefs,
+    struct strbuf *err)
+{
+	struct flight f;
+	int64_t n = 0;
+	size_t i;
+	int rc;
+
+	if ((rc = lab_check_name("job", name, err)) < 0 ||
+	    (rc = lab_check_name("recipe", recipe, err)) < 0)
+		return rc;
+	for (i = 0; i < ndefs; i++)
+		if ((rc = runvar_check_name(defs[i].name, err)) < 0)
+			return rc;
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	if ((rc = flight_get(lab, flight, &f, err)) < 0)
+		goto fail;
+	if (strcmp(f.blessing, BLESSING_CONSTRUCTING) != 0) {
+		rc = err_setf(err, TS_E_INPUT,
+		    "flight %lld: is %s, not constructing: no new jobs",
+		    (long long)flight, f.blessing);
+		flight_release(&f);
+		goto fail;
+	}
+	flight_release(&f);
+	if ((rc = db_int(&lab->db, &n, job_exists_sql, err, "is", flight, name)) < 0)
+		goto fail;
+	if (n > 0) {
+		rc = err_setf(err, TS_E_INPUT, "flight %lld: job %s: already exists",
+		    (long long)flight, name);
+		goto fail;
+	}
+	if ((rc = db_run(&lab->db, job_insert_sql, err, "issd", flight, name,
+	    recipe, priority)) < 0)
+		goto fail;
+	for (i = 0; i < ndefs; i++)
+		if ((rc = runvar_define_in_tx(lab, flight, name, defs[i].name,
+		    defs[i].val, err)) < 0)
+			goto fail;
+	if ((rc = flight_touch_harness(lab, flight, err)) < 0)
+		goto fail;
+	return db_commit(&lab->db, err);
+fail:
+	db_rollback(&lab->db);
+	return rc;
+}
+
+static const char job_get_sql[] =
+	"SELECT " JOB_COLUMNS " FROM jobs WHERE flight = ?1 AND job = ?2";
+
+int
+job_get(struct lab *lab, int64_t flight, const char *name, struct job *j,
+    struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	struct flight f;
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	if ((rc = db_query(&lab->db, &st, job_get_sql, err, "is", flight, name)) < 0)
+		return rc;
+	if ((rc = db_row(&lab->db, st, err)) < 0)
+		return rc;
+	if (rc == 1) {
+		job_from_row(st, j);
+		db_done(st);
+		return 0;
+	}
+	/* Say which of the two does not exist. */
+	if ((rc = flight_get(lab, flight, &f, err)) < 0)
+		return rc;
+	flight_release(&f);
+	return err_setf(err, TS_E_INPUT, "flight %lld: job %s: no such job",
+	    (long long)flight, name);
+}
+
+static const char job_list_sql[] =
+	"SELECT " JOB_COLUMNS " FROM jobs WHERE flight = ?1 ORDER BY job";
+static const char job_list_active_sql[] =
+	"SELECT " JOB_COLUMNS " FROM jobs"
+	" WHERE status IN ('preparing', 'running') ORDER BY flight, job";
+
+static int
+job_list_query(struct lab *lab, const char *sql, int64_t flight,
+    struct job_list *out, struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_query(&lab->db, &st, sql, err, flight ? "i" : "", flight)) < 0)
+		return rc;
+	while ((rc = db_row(&lab->db, st, err)) > 0) {
+		ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+		job_from_row(st, &out->v[out->nr++]);
+	}
+	return rc;
+}
+
+int
+job_list(struct lab *lab, int64_t flight, struct job_list *out,
+    struct strbuf *err)
+{
+	return job_list_query(lab, job_list_sql, flight, out, err);
+}
+
+void
+job_list_release(struct job_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		job_release(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->nr = l->alloc = 0;
+}
+
+static const char job_claim_sql[] =
+	"UPDATE jobs SET status = 'preparing', started = ?3, runner_host = ?4,"
+	" runner_pid = ?5, runner_token = ?6, lease_until = ?7"
+	" WHERE flight = ?1 AND job = ?2 AND status = 'queued'";
+
+int
+job_claim(struct lab *lab, int64_t flight, const char *name, int64_t lease_ms,
+    struct strbuf *err)
+{
+	struct strbuf token = STRBUF_INIT;
+	struct flight f;
+	struct job j;
+	int64_t now = clock_utc();
+	int rc;
+
+	proc_token(getpid(), &token);
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		goto out;
+	if ((rc = job_get(lab, flight, name, &j, err)) < 0)
+		goto fail;
+	if (j.status != ST_QUEUED) {
+		rc = err_setf(err, TS_E_INPUT, "flight %lld: job %s: is %s, not queued",
+		    (long long)flight, name, status_name(j.status));
+		job_release(&j);
+		goto fail;
+	}
+	job_release(&j);
+	if ((rc = flight_get(lab, flight, &f, err)) < 0)
+		goto fail;
+	if (strcmp(f.blessing, BLESSING_CONSTRUCTING) != 0 &&
+	    strcmp(f.blessing, BLESSING_RUNNING) != 0) {
+		rc = err_setf(err, TS_E_INPUT,
+		    "flight %lld: is %s already: its jobs cannot run",
+		    (long long)flight, f.blessing);
+		flight_release(&f);
+		goto fail;
+	}
+	flight_release(&f);
+	if ((rc = db_run(&lab->db, job_claim_sql, err, "isisisi", flight, name,
+	    now, proc_hostname(), (int64_t)getpid(), token.buf,
+	    now + lease_ms / 1000)) < 0 ||
+	    (rc = flight_start(lab, flight, err)) < 0 ||
+	    (rc = flight_touch_harness(lab, flight, err)) < 0)
+		goto fail;
+	rc = db_commit(&lab->db, err);
+	goto out;
+fail:
+	db_rollback(&lab->db);
+out:
+	strbuf_release(&token);
+	return rc;
+}
+
+static const char job_running_sql[] =
+	"UPDATE jobs SET status = 'running'"
+	" WHERE flight = ?1 AND job = ?2 AND status = 'preparing'";
+
+int
+job_set_running(struct lab *lab, int64_t flight, const char *name,
+    struct strbuf *err)
+{
+	int rc;
+
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	if ((rc = db_run(&lab->db, job_running_sql, err, "is", flight, name)) < 0) {
+		db_rollback(&lab->db);
+		return rc;
+	}
+	return db_commit(&lab->db, err);
+}
+
+static const char job_renew_sql[] =
+	"UPDATE jobs SET lease_until = ?3"
+	" WHERE flight = ?1 AND job = ?2 AND runner_pid = ?4";
+
+int
+job_renew(struct lab *lab, int64_t flight, const char *name, int64_t lease_ms,
+    struct strbuf *err)
+{
+	int rc;
+
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	if ((rc = db_run(&lab->db, job_renew_sql, err, "isii", flight, name,
+	    clock_utc() + lease_ms / 1000, (int64_t)getpid())) < 0) {
+		db_rollback(&lab->db);
+		return rc;
+	}
+	return db_commit(&lab->db, err);
+}
+
+static const char job_finish_sql[] =
+	"UPDATE jobs SET status = ?3, why = ?4, finished = ?5, runner_host = NULL,"
+	" runner_pid = NULL, runner_token = NULL, lease_until = NULL"
+	" WHERE flight = ?1 AND job = ?2";
+static const char job_steps_break_sql[] =
+	"UPDATE steps SET status = 'broken', finished = ?3"
+	" WHERE flight = ?1 AND job = ?2 AND status = 'running'";
+
+int
+job_finish(struct lab *lab, int64_t flight, const char *name,
+    enum ts_status st, const char *why, enum ts_status *now,
+    struct strbuf *err)
+{
+	enum ts_status to;
+	struct job j;
+	int rc;
+
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	if ((rc = job_get(lab, flight, name, &j, err)) < 0)
+		goto fail;
+	to = st;
+	if (status_is_sticky(j.status))
+		to = j.status;
+	else if (status_is_final(j.status))
+		to = status_worse(j.status, st);
+	if (to != st || (why == NULL && to == j.status))
+		why = j.why;	/* the reason goes with the status that stays */
+	rc = db_run(&lab->db, job_finish_sql, err, "isssi", flight, name,
+	    status_name(to), why, clock_utc());
+	job_release(&j);
+	/* A step still recorded running has lost its recorder. */
+	if (rc < 0 || (rc = db_run(&lab->db, job_steps_break_sql, err, "isi",
+	    flight, name, clock_utc())) < 0)
+		goto fail;
+	if (now != NULL)
+		*now = to;
+	return db_commit(&lab->db, err);
+fail:
+	db_rollback(&lab->db);
+	return rc;
+}
+
+int
+job_holder_alive(const struct job *j)
+{
+	if (j->runner_host != NULL && strcmp(j->runner_host, proc_hostname()) == 0)
+		return proc_alive((pid_t)j->runner_pid, j->runner_token);
+	/* Another machine's runner: only its lease can speak for it. */
+	return j->lease_until >= clock_utc();
+}
+
+int
+job_reap_stale(struct lab *lab, int64_t flight, struct strbuf *err)
+{
+	struct job_list l = JOB_LIST_INIT;
+	size_t i;
+	int rc, n = 0;
+
+	if (flight)
+		rc = job_list(lab, flight, &l, err);
+	else
+		rc = job_list_query(lab, job_list_active_sql, 0, &l, err);
+	for (i = 0; rc >= 0 && i < l.nr; i++) {
+		struct job *j = &l.v[i];
+		struct strbuf why = STRBUF_INIT;
+
+		if (j->status != ST_PREPARING && j->status != ST_RUNNING)
+			continue;
+		if (job_holder_alive(j))
+			continue;
+		strbuf_addf(&why, "its runner (pid %lld on %s) died",
+		    (long long)j->runner_pid, j->runner_host ? j->runner_host : "?");
+		rc = job_finish(lab, j->flight, j->name, ST_BROKEN, why.buf, NULL, err);
+		strbuf_release(&why);
+		n++;
+	}
+	job_list_release(&l);
+	return rc < 0 ? rc : n;
+}

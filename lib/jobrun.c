@@ -1,0 +1,336 @@
+/*
+ * jobrun: claim, check, run and conclude one job.  See jobrun.h.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "err.h"
+#include "job.h"
+#include "jobrun.h"
+#include "log.h"
+#include "proc.h"
+#include "runvar.h"
+#include "step.h"
+#include "strvec.h"
+#include "banned.h"
+
+#define JOB_DEFAULT_TIMEOUT_MS (86400LL * 1000)
+#define JOB_DEFAULT_LEASE_MS (300 * 1000)
+#define JOB_DEFAULT_GRACE_MS (30 * 1000)
+
+void
+jobrun_libsh(const struct lab *lab, struct strbuf *path)
+{
+	strbuf_reset(path);
+	lab_path(lab, path, "recipes/lib.sh");
+	if (access(path->buf, R_OK) == 0)
+		return;
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/recipes/lib.sh", lab_datadir());
+}
+
+/*
+ * The build jobs a job depends on: every runvar whose name ends in
+ * "buildjob".  Returns 0 when all passed; TS_E_AGAIN with err saying which
+ * when one has not finished; TS_E_BLOCKED when one finished without
+ * passing; TS_E_INPUT when one names no job.
+ */
+static int
+check_build_jobs(struct lab *lab, int64_t flight, const char *job,
+    struct strbuf *err)
+{
+	struct runvar_list rv = RUNVAR_LIST_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = runvar_list(lab, flight, job, &rv, err)) < 0)
+		return rc;
+	for (i = 0; i < rv.nr && rc == 0; i++) {
+		const struct runvar *r = &rv.v[i];
+		int64_t bflight;
+		char *bjob = NULL;
+		struct job b;
+
+		if (!runvar_name_ends(r->name, "buildjob"))
+			continue;
+		if ((rc = runvar_parse_jobref(r->val, flight, &bflight, &bjob, err)) < 0 ||
+		    (rc = job_get(lab, bflight, bjob, &b, err)) < 0) {
+			err_wrapf(err, rc, "runvar %s", r->name);
+			free(bjob);
+			break;
+		}
+		if (b.status != ST_PASS) {
+			rc = status_is_final(b.status) ? TS_E_BLOCKED : TS_E_AGAIN;
+			err_setf(err, rc, "build job %s (%s) is %s, not pass", r->val,
+			    r->name, status_name(b.status));
+		}
+		job_release(&b);
+		free(bjob);
+	}
+	runvar_list_release(&rv);
+	return rc;
+}
+
+struct tee {
+	int fd;
+	const struct jobrun_opts *o;
+};
+
+static void
+tee_out(const char *buf, size_t n, void *ctx)
+{
+	struct tee *t = ctx;
+
+	(void)!write(t->fd, buf, n);
+	if (t->o->echo != NULL)
+		t->o->echo(buf, n, t->o->ctx);
+}
+
+static void
+recipe_env(const struct lab *lab, int64_t flight, const char *job,
+    const char *file, const struct jobrun_opts *o, struct strvec *env)
+{
+	struct strvec set = STRVEC_INIT;
+	struct strbuf libsh = STRBUF_INIT;
+	const char *path = getenv("PATH");
+
+	jobrun_libsh(lab, &libsh);
+	strvec_pushf(&set, "TLAB_LAB=%s", lab->dir);
+	strvec_pushf(&set, "TLAB_FLIGHT=%lld", (long long)flight);
+	strvec_pushf(&set, "TLAB_JOB=%s", job);
+	strvec_pushf(&set, "TLAB_LIBSH=%s", libsh.buf);
+	strvec_pushf(&set, "TLAB_RECIPE=%s", file);
+	if (o->dry_run)
+		strvec_push(&set, "TLAB_SIMULATE=1");
+	if (o->bindir != NULL)
+		strvec_pushf(&set, "PATH=%s:%s", o->bindir,
+		    path != NULL ? path : "/usr/bin:/bin");
+	strvec_env(env, &set);
+	strvec_clear(&set);
+	strbuf_release(&libsh);
+}
+
+struct recipe_end {
+	struct proc_result res;
+	int timed_out;
+	int aborted;
+	int64_t timeout_ms;
+};
+
+/*
+ * Run the recipe file with its output into logfd (and o->echo), renewing
+ * the job's lease while it runs.
+ */
+static int
+run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
+    const struct jobrun_opts *o, int logfd, struct recipe_end *end,
+    struct strbuf *err)
+{
+	struct proc_opts po = PROC_OPTS_INIT;
+	struct strvec env = STRVEC_INIT;
+	const char *argv[] = { "sh", file, NULL };
+	int64_t lease = conf_lab_ms(&lab->conf, "lease", JOB_DEFAULT_LEASE_MS);
+	int64_t grace = conf_lab_ms(&lab->conf, "abort_grace", JOB_DEFAULT_GRACE_MS);
+	struct deadline dl;
+	struct tee t = { logfd, o };
+	struct proc p;
+	int pipefd[2], nullfd, rc, r;
+
+	memset(end, 0, sizeof(*end));
+	end->timeout_ms = o->timeout_ms >= 0 ? o->timeout_ms :
+	    conf_lab_ms(&lab->conf, "job_timeout", JOB_DEFAULT_TIMEOUT_MS);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return err_errno(err, TS_E_LAB, "pipe");
+	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	recipe_env(lab, flight, job, file, o, &env);
+	po.argv = argv;
+	po.envp = (char *const *)env.v;
+	po.cwd = lab->dir;
+	po.fd_in = nullfd;
+	po.fd_out = po.fd_err = pipefd[1];
+	po.new_group = 1;
+	po.pdeathsig = SIGTERM;
+	rc = proc_spawn(&p, &po, err);
+	close(pipefd[1]);
+	if (nullfd >= 0)
+		close(nullfd);
+	strvec_clear(&env);
+	if (rc < 0) {
+		close(pipefd[0]);
+		return rc;
+	}
+	deadline_in(&dl, end->timeout_ms, "recipe %s", file);
+	for (;;) {
+		int64_t slice = lease / 3;
+
+		if (deadline_left(&dl) < slice)
+			slice = deadline_left(&dl);
+		r = proc_wait_io(&p, pipefd[0], tee_out, &t, slice);
+		if (r == 1)
+			break;
+		if (r == TS_E_AGAIN) {
+			end->aborted = proc_aborted();
+			break;
+		}
+		if (deadline_passed(&dl)) {
+			end->timed_out = 1;
+			break;
+		}
+		if (!o->dry_run)
+			(void)job_renew(lab, flight, job, lease, NULL);
+	}
+	if (r != 1) {
+		/* The recipe's steps see SIGTERM and record themselves aborted. */
+		proc_stop(&p, grace);
+		proc_wait_io(&p, pipefd[0], tee_out, &t, 0);
+	}
+	proc_result_of(&p, &end->res);
+	proc_release(&p);
+	close(pipefd[0]);
+	deadline_release(&dl);
+	return 0;
+}
+
+/* The job's status from how its recipe ended and what its steps say. */
+static enum ts_status
+conclude(struct lab *lab, int64_t flight, const char *job,
+    const struct recipe_end *end, struct strbuf *why, struct strbuf *err)
+{
+	struct step_list steps = STEP_LIST_INIT;
+	enum ts_status worst;
+
+	if (end->aborted) {
+		strbuf_addf(why, "aborted by signal %d", end->aborted);
+		return ST_ABORTED;
+	}
+	if (end->timed_out) {
+		strbuf_addf(why, "recipe timed out after %lld s",
+		    (long long)(end->timeout_ms / 1000));
+		return ST_BROKEN;
+	}
+	if (step_list(lab, flight, job, &steps, err) < 0) {
+		strbuf_addf(why, "its steps could not be read: %s", err->buf);
+		return ST_BROKEN;
+	}
+	worst = step_list_worst(&steps, NULL);
+	step_list_release(&steps);
+	if (!end->res.exited || end->res.code != 0) {
+		if (worst == ST_NONE || worst == ST_PASS) {
+			strbuf_addstr(why, "the recipe failed without a failed step: ");
+			proc_describe(&end->res, why);
+			return ST_BROKEN;
+		}
+	}
+	return worst == ST_NONE ? ST_PASS : worst;
+}
+
+static int
+jobrun_dry(struct lab *lab, int64_t flight, const char *job,
+    const struct jobrun_opts *o, struct strbuf *err)
+{
+	struct recipe_end end;
+	struct strbuf file = STRBUF_INIT;
+	struct job j;
+	int rc;
+
+	if ((rc = job_get(lab, flight, job, &j, err)) < 0)
+		return rc;
+	if ((rc = lab_find_recipe(lab, j.recipe, &file, err)) == 0)
+		rc = run_recipe(lab, flight, job, file.buf, o, STDOUT_FILENO, &end, err);
+	if (rc == 0 && (!end.res.exited || end.res.code != 0)) {
+		strbuf_reset(err);
+		proc_describe(&end.res, err);
+		rc = err_wrapf(err, TS_E_INPUT, "recipe %s", j.recipe);
+	}
+	job_release(&j);
+	strbuf_release(&file);
+	return rc;
+}
+
+int
+jobrun(struct lab *lab, int64_t flight, const char *job,
+    const struct jobrun_opts *o, enum ts_status *final, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT, file = STRBUF_INIT, why = STRBUF_INIT;
+	struct recipe_end end;
+	enum ts_status st;
+	struct job j;
+	int rc, logfd = -1;
+
+	if (o->dry_run)
+		return jobrun_dry(lab, flight, job, o, err);
+	if ((rc = job_get(lab, flight, job, &j, err)) < 0)
+		return rc;
+	/* A build job still to run: not this job's turn (nothing is changed). */
+	if (j.status == ST_QUEUED &&
+	    (rc = check_build_jobs(lab, flight, job, err)) == TS_E_AGAIN) {
+		rc = err_wrapf(err, TS_E_INPUT, "flight %lld: job %s: waits",
+		    (long long)flight, job);
+		goto out;
+	}
+	if ((rc = job_claim(lab, flight, job,
+	    conf_lab_ms(&lab->conf, "lease", JOB_DEFAULT_LEASE_MS), err)) < 0)
+		goto out;
+	if ((rc = log_job_dir(lab, flight, job, &path, err)) < 0)
+		goto broken;
+	strbuf_addstr(&path, "/job.log");
+	if ((logfd = log_open(path.buf, err)) < 0) {
+		rc = logfd;
+		goto broken;
+	}
+	log_line(logfd, "flight %lld job %s: recipe %s, runner pid %d on %s, %s",
+	    (long long)flight, job, j.recipe, (int)getpid(), proc_hostname(),
+	    lab_harness());
+	rc = check_build_jobs(lab, flight, job, err);
+	if (rc == TS_E_BLOCKED || rc == TS_E_AGAIN) {
+		log_line(logfd, "blocked: %s", err->buf);
+		strbuf_addstr(&why, err->buf);
+		rc = step_note(lab, flight, job, "build-check", "build-check",
+		    ST_BLOCKED, why.buf, err);
+		st = ST_BLOCKED;
+		goto finish;
+	}
+	if (rc < 0)
+		goto broken;
+	if ((rc = lab_find_recipe(lab, j.recipe, &file, err)) < 0)
+		goto broken;
+	if ((rc = job_set_running(lab, flight, job, err)) < 0)
+		goto broken;
+	log_line(logfd, "running %s", file.buf);
+	if ((rc = run_recipe(lab, flight, job, file.buf, o, logfd, &end, err)) < 0)
+		goto broken;
+	strbuf_reset(err);
+	st = conclude(lab, flight, job, &end, &why, err);
+	goto finish;
+broken:
+	st = ST_BROKEN;
+	strbuf_addstr(&why, err->buf);
+finish:
+	/* A broken job keeps the error that broke it as the runner's own. */
+	{
+		struct strbuf e2 = STRBUF_INIT;
+		int r2 = job_finish(lab, flight, job, st, why.len ? why.buf : NULL,
+		    final, &e2);
+
+		if (r2 < 0) {
+			strbuf_reset(err);
+			strbuf_addstr(err, e2.buf);
+			rc = r2;
+		} else if (logfd >= 0) {
+			log_line(logfd, "job %s: %s%s%s", job, status_name(*final),
+			    why.len ? ": " : "", why.buf);
+		}
+		strbuf_release(&e2);
+	}
+out:
+	if (logfd >= 0)
+		close(logfd);
+	job_release(&j);
+	strbuf_release(&path);
+	strbuf_release(&file);
+	strbuf_release(&why);
+	return rc;
+}

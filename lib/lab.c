@@ -1,0 +1,226 @@
+/*
+ * lab: find, check and make lab directories.  See lab.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "harness-rev.h"
+#include "err.h"
+#include "lab.h"
+#include "xalloc.h"
+#include "banned.h"
+
+void
+lab_path(const struct lab *lab, struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	strbuf_addstr(sb, lab->dir);
+	strbuf_addch(sb, '/');
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+static char *
+absolute(const char *dir)
+{
+	char cwd[PATH_MAX];
+
+	if (dir[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(dir);
+	return xasprintf("%s/%s", cwd, dir);
+}
+
+int
+lab_open(struct lab *lab, const char *dir, struct strbuf *err)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat sb;
+	int rc;
+
+	memset(lab, 0, sizeof(*lab));
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("TLAB_LAB");
+	if (dir == NULL || *dir == '\0')
+		return err_setf(err, TS_E_INPUT,
+		    "no lab: give --lab DIR or set TLAB_LAB (ts-lab-init makes one)");
+	if (stat(dir, &sb) < 0)
+		return err_errno(err, errno == ENOENT ? TS_E_INPUT : TS_E_LAB,
+		    "lab %s", dir);
+	if (!S_ISDIR(sb.st_mode))
+		return err_setf(err, TS_E_INPUT, "lab %s: not a directory", dir);
+	lab->dir = absolute(dir);
+	lab_path(lab, &p, "tlab.db");
+	if (access(p.buf, F_OK) < 0) {
+		rc = err_setf(err, TS_E_INPUT,
+		    "lab %s: no tlab.db here (not a lab? ts-lab-init makes one)", dir);
+		goto fail;
+	}
+	strbuf_reset(&p);
+	lab_path(lab, &p, "tlab.conf");
+	if ((rc = conf_load(&lab->conf, p.buf, err)) < 0)
+		goto fail;
+	strbuf_reset(&p);
+	lab_path(lab, &p, "tlab.db");
+	if ((rc = db_open(&lab->db, p.buf, DB_OPEN_EXISTING, err)) < 0)
+		goto fail;
+	strbuf_release(&p);
+	return 0;
+fail:
+	strbuf_release(&p);
+	lab_close(lab);
+	return rc;
+}
+
+void
+lab_close(struct lab *lab)
+{
+	db_close(&lab->db);
+	conf_release(&lab->conf);
+	free(lab->dir);
+	lab->dir = NULL;
+}
+
+int
+lab_mkdirs(const char *path, int mode, struct strbuf *err)
+{
+	char *copy = xstrdup(path), *p;
+	int rc = 0;
+
+	for (p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(copy, (mode_t)mode) < 0 && errno != EEXIST) {
+			rc = err_errno(err, errno == EACCES ? TS_E_INPUT : TS_E_LAB,
+			    "mkdir %s", copy);
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+write_new_file(const char *path, const char *text, struct strbuf *err)
+{
+	size_t len = strlen(text);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : err_errno(err, TS_E_LAB, "%s", path);
+	if (write(fd, text, len) != (ssize_t)len || close(fd) < 0)
+		return err_errno(err, TS_E_LAB, "%s", path);
+	return 0;
+}
+
+int
+lab_init(const char *dir, struct strbuf *err)
+{
+	static const char *const subdirs[] = { "logs", "stash", "recipes" };
+	struct lab lab;
+	struct strbuf p = STRBUF_INIT;
+	struct db db;
+	size_t i;
+	int rc;
+
+	memset(&lab, 0, sizeof(lab));
+	lab.dir = absolute(dir);
+	if ((rc = lab_mkdirs(lab.dir, 0755, err)) < 0)
+		goto out;
+	lab_path(&lab, &p, "tlab.db");
+	if (access(p.buf, F_OK) == 0) {
+		rc = err_setf(err, TS_E_INPUT, "%s: already a lab (tlab.db exists)", dir);
+		goto out;
+	}
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		strbuf_reset(&p);
+		lab_path(&lab, &p, "%s", subdirs[i]);
+		if ((rc = lab_mkdirs(p.buf, 0755, err)) < 0)
+			goto out;
+	}
+	/* An existing tlab.conf is the user's: keep it, but it must be valid. */
+	strbuf_reset(&p);
+	lab_path(&lab, &p, "tlab.conf");
+	if ((rc = write_new_file(p.buf, conf_template, err)) < 0 ||
+	    (rc = conf_load(&lab.conf, p.buf, err)) < 0)
+		goto out;
+	strbuf_reset(&p);
+	lab_path(&lab, &p, "tlab.db");
+	if ((rc = db_open(&db, p.buf, DB_OPEN_CREATE, err)) < 0)
+		goto out;
+	db_close(&db);
+out:
+	strbuf_release(&p);
+	lab_close(&lab);
+	return rc;
+}
+
+const char *
+lab_datadir(void)
+{
+	const char *d = getenv("TLAB_DATADIR");
+
+	return d != NULL && *d != '\0' ? d : PKGDATADIR;
+}
+
+int
+lab_check_name(const char *what, const char *name, struct strbuf *err)
+{
+	const char *p;
+
+	if (*name == '\0')
+		return err_setf(err, TS_E_INPUT, "%s name: empty", what);
+	if (strlen(name) > 100)
+		return err_setf(err, TS_E_INPUT, "%s name %.20s...: longer than 100 bytes",
+		    what, name);
+	if (*name == '.' || *name == '-')
+		return err_setf(err, TS_E_INPUT, "%s name '%s': must not start with '%c'",
+		    what, name, *name);
+	for (p = name; *p != '\0'; p++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._+-", *p) == NULL)
+			return err_setf(err, TS_E_INPUT,
+			    "%s name '%s': only letters, digits and . _ + - may be used",
+			    what, name);
+	return 0;
+}
+
+int
+lab_find_recipe(const struct lab *lab, const char *recipe, struct strbuf *path,
+    struct strbuf *err)
+{
+	int rc;
+
+	if ((rc = lab_check_name("recipe", recipe, err)) < 0)
+		return rc;
+	strbuf_reset(path);
+	lab_path(lab, path, "recipes/%s.sh", recipe);
+	if (access(path->buf, R_OK) == 0)
+		return 0;
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/recipes/%s.sh", lab_datadir(), recipe);
+	if (access(path->buf, R_OK) == 0)
+		return 0;
+	return err_setf(err, TS_E_INPUT, "recipe %s: not found in %s/recipes or %s/recipes",
+	    recipe, lab->dir, lab_datadir());
+}
+
+const char *
+lab_harness(void)
+{
+	return "tlab " PACKAGE_VERSION " (" HARNESS_REV ")";
+}

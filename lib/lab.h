@@ -1,0 +1,58 @@
+/*
+ * lab: one directory holding a lab: tlab.conf, the state database tlab.db,
+ * logs/ (a directory per flight and job), stash/ (build artifacts) and
+ * recipes/ (the lab's own recipes, found before the installed ones).
+ *
+ * Every binary finds its lab through --lab DIR or $TLAB_LAB and opens it
+ * with lab_open, which reads and checks tlab.conf and opens tlab.db.
+ */
+#ifndef TLAB_LAB_H
+#define TLAB_LAB_H
+
+#include "conf.h"
+#include "db.h"
+#include "strbuf.h"
+
+struct lab {
+	char *dir;		/* as given, made absolute */
+	struct conf conf;
+	struct db db;
+};
+
+int lab_open(struct lab *lab, const char *dir, struct strbuf *err);
+void lab_close(struct lab *lab);
+
+/* Make a new lab at dir (created if missing); refuses an existing lab. */
+int lab_init(const char *dir, struct strbuf *err);
+
+/* Append dir/relative-path to sb. */
+void lab_path(const struct lab *lab, struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Where installed data (recipes/, recipes/lib.sh) lives: $TLAB_DATADIR, or
+ * the pkgdatadir tlab was configured with.
+ */
+const char *lab_datadir(void);
+
+/*
+ * The file of recipe NAME: LAB/recipes/NAME.sh, else DATADIR/recipes/NAME.sh.
+ * TS_E_INPUT names the recipe and both places when neither exists.
+ */
+int lab_find_recipe(const struct lab *lab, const char *recipe,
+    struct strbuf *path, struct strbuf *err);
+
+/*
+ * Check a name that becomes part of a path or a command line (job, branch,
+ * blessing, recipe): letters, digits and ._+- , not starting with . or -,
+ * at most 100 bytes.  TS_E_INPUT names what and the name.
+ */
+int lab_check_name(const char *what, const char *name, struct strbuf *err);
+
+/* "tlab 0.1.0 (git REV)": what every flight records of who ran it. */
+const char *lab_harness(void);
+
+/* mkdir -p with mode for the new directories. */
+int lab_mkdirs(const char *path, int mode, struct strbuf *err);
+
+#endif

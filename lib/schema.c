@@ -1,0 +1,143 @@
+/*
+ * schema: tlab.db's tables, as numbered migrations.
+ *
+ * Migration N takes a database from PRAGMA user_version N-1 to N; db.c runs
+ * the missing ones in order, each in its own write transaction, when a
+ * binary opens the lab.  A migration once released is never edited: a
+ * change is a new migration that adds to it.  The DDL keeps to types and
+ * constraints PostgreSQL also accepts (BIGINT times as UTC seconds, INTEGER
+ * flags, TEXT), so that a lab that outgrows one controller keeps its
+ * schema; only the id columns differ there (SERIAL for INTEGER PRIMARY KEY).
+ *
+ * Version 1 holds every table the parts of DESIGN.md need, so that later
+ * parts add columns, not rewrites: flights, jobs, runvars and steps for the
+ * job engine; hosts, their flags and properties and allocations for the
+ * host pool; trees and pushes for the push gate.
+ */
+#include "schema.h"
+
+static const char schema_v1[] =
+	/* One batch of jobs testing one set of revisions. */
+	"CREATE TABLE flights ("
+	"  flight INTEGER PRIMARY KEY,"
+	"  branch TEXT NOT NULL,"
+	"  intended TEXT NOT NULL,"		/* blessing it is meant to get */
+	"  blessing TEXT NOT NULL,"		/* constructing, running, real... */
+	"  created BIGINT NOT NULL,"
+	"  started BIGINT,"			/* first job started */
+	"  finished BIGINT"			/* blessed after running */
+	");"
+	/* Every tlab version (and git revision) that wrote to a flight. */
+	"CREATE TABLE flight_harness ("
+	"  flight INTEGER NOT NULL REFERENCES flights(flight),"
+	"  harness TEXT NOT NULL,"
+	"  first_seen BIGINT NOT NULL,"
+	"  PRIMARY KEY (flight, harness)"
+	");"
+	"CREATE TABLE jobs ("
+	"  flight INTEGER NOT NULL REFERENCES flights(flight),"
+	"  job TEXT NOT NULL,"
+	"  recipe TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"		/* queued ... pass fail broken blocked aborted */
+	"  priority INTEGER NOT NULL DEFAULT 0,"
+	"  why TEXT,"				/* one line: why broken, blocked, aborted */
+	"  started BIGINT,"
+	"  finished BIGINT,"
+	"  runner_host TEXT,"			/* the ts-run-job holding the job */
+	"  runner_pid INTEGER,"
+	"  runner_token TEXT,"			/* boot id and start time of that pid */
+	"  lease_until BIGINT,"			/* renewed while the runner lives */
+	"  PRIMARY KEY (flight, job)"
+	");"
+	/* synth 0: definition runvar, fixed at job creation; 1: runtime. */
+	"CREATE TABLE runvars ("
+	"  flight INTEGER NOT NULL,"
+	"  job TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  val TEXT NOT NULL,"
+	"  synth INTEGER NOT NULL,"
+	"  PRIMARY KEY (flight, job, name),"
+	"  FOREIGN KEY (flight, job) REFERENCES jobs(flight, job)"
+	");"
+	"CREATE TABLE steps ("
+	"  flight INTEGER NOT NULL,"
+	"  job TEXT NOT NULL,"
+	"  stepno INTEGER NOT NULL,"
+	"  step TEXT NOT NULL,"			/* the binary: ts-guest-start */
+	"  testid TEXT NOT NULL,"		/* compared across flights */
+	"  status TEXT NOT NULL,"		/* running pass fail broken blocked aborted */
+	"  started BIGINT NOT NULL,"
+	"  finished BIGINT,"
+	"  exit_code INTEGER,"			/* NULL when killed by a signal */
+	"  signal INTEGER,"			/* NULL when it exited */
+	"  timed_out INTEGER NOT NULL DEFAULT 0,"
+	"  pid INTEGER,"			/* of the ts-step recording it */
+	"  log TEXT,"				/* relative to the lab's logs/ */
+	"  PRIMARY KEY (flight, job, stepno),"
+	"  UNIQUE (flight, job, testid),"
+	"  FOREIGN KEY (flight, job) REFERENCES jobs(flight, job)"
+	");"
+	"CREATE INDEX steps_testid ON steps (job, testid, flight);"
+	/* The host pool. */
+	"CREATE TABLE hosts ("
+	"  name TEXT PRIMARY KEY,"
+	"  address TEXT NOT NULL,"		/* user@host:port */
+	"  arch TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'free',"	/* free allocated quarantined */
+	"  state_why TEXT,"
+	"  added BIGINT NOT NULL"
+	");"
+	"CREATE TABLE host_flags ("
+	"  host TEXT NOT NULL REFERENCES hosts(name),"
+	"  flag TEXT NOT NULL,"
+	"  PRIMARY KEY (host, flag)"
+	");"
+	"CREATE TABLE host_props ("
+	"  host TEXT NOT NULL REFERENCES hosts(name),"
+	"  name TEXT NOT NULL,"
+	"  val TEXT NOT NULL,"
+	"  PRIMARY KEY (host, name)"
+	");"
+	/* Who holds a host: a job (pid and lease) or, later, a reservation. */
+	"CREATE TABLE allocations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  host TEXT NOT NULL REFERENCES hosts(name),"
+	"  holder TEXT NOT NULL,"		/* 'job' or 'reservation' */
+	"  flight INTEGER,"
+	"  job TEXT,"
+	"  ident TEXT,"				/* host, src_host, ... */
+	"  owner_host TEXT,"
+	"  owner_pid INTEGER,"
+	"  owner_token TEXT,"
+	"  lease_until BIGINT,"
+	"  taken BIGINT NOT NULL,"
+	"  released BIGINT"			/* NULL while held */
+	");"
+	"CREATE INDEX allocations_held ON allocations (host, released);"
+	/* Trees under test and the pushes made to them. */
+	"CREATE TABLE trees ("
+	"  name TEXT PRIMARY KEY,"
+	"  url TEXT NOT NULL,"
+	"  staging_ref TEXT,"
+	"  master_ref TEXT"
+	");"
+	"CREATE TABLE pushes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  flight INTEGER REFERENCES flights(flight),"
+	"  tree TEXT NOT NULL,"
+	"  ref TEXT NOT NULL,"
+	"  old_rev TEXT,"
+	"  new_rev TEXT,"
+	"  outcome TEXT NOT NULL,"		/* pushed, refused, dry-run */
+	"  reason TEXT,"
+	"  at BIGINT NOT NULL,"
+	"  who TEXT"
+	");";
+
+const struct schema_migration schema_migrations[] = {
+	{ 1, "flights, jobs, runvars, steps, hosts, allocations, trees, pushes",
+	  schema_v1 },
+};
+
+const int schema_nmigrations =
+    (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -1,0 +1,30 @@
+/*
+ * strvec: a NULL-terminated array of owned strings, for argv and envp
+ * (git's strvec).  v is never NULL: STRVEC_INIT points it at an empty list.
+ */
+#ifndef TLAB_STRVEC_H
+#define TLAB_STRVEC_H
+
+#include <stddef.h>
+
+struct strvec {
+	const char **v;
+	size_t nr, alloc;
+};
+
+extern const char *strvec_empty[];
+#define STRVEC_INIT { strvec_empty, 0, 0 }
+
+void strvec_push(struct strvec *sv, const char *s);
+void strvec_pushf(struct strvec *sv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void strvec_pushv(struct strvec *sv, const char *const *v);
+void strvec_clear(struct strvec *sv);
+
+/*
+ * An environment: the caller's (environ) with each NAME=VALUE of set
+ * replacing any NAME there.
+ */
+void strvec_env(struct strvec *env, const struct strvec *set);
+
+#endif
