@@ -54,6 +54,7 @@ main(int argc, const char **argv)
 	if (o.dry_run)
 		o.echo = NULL;	/* a dry run writes to stdout itself */
 	proc_catch_abort();
+	proc_subreaper();
 	cmd_open_lab(&lab);
 	rc = jobrun(&lab, flight, args[1], &o, &final, &err);
 	lab_close(&lab);

@@ -54,6 +54,7 @@ main(int argc, const char **argv)
 		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job the step is of");
 	flight = cmd_flight_arg(flightvar);
 	proc_catch_abort();
+	proc_subreaper();
 	cmd_open_lab(&lab);
 	rc = step_run(&lab, flight, job, &so, args, &out, &err);
 	lab_close(&lab);

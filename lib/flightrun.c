@@ -163,7 +163,11 @@ child_done(struct run *r, size_t k, struct strbuf *err)
 static void
 abort_all(struct run *r, int sig)
 {
-	int64_t grace = conf_lab_ms(&r->lab->conf, "abort_grace",
+	/*
+	 * A ts-run-job needs one grace for its recipe and one for what is left
+	 * of it; give it a third before SIGKILL, so that it records its job.
+	 */
+	int64_t grace = 3 * conf_lab_ms(&r->lab->conf, "abort_grace",
 	    FLIGHT_DEFAULT_GRACE_MS);
 	size_t i;
 

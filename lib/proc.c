@@ -264,10 +264,30 @@ proc_signal(struct proc *p, int sig)
 		(void)kill(p->pid, sig);
 }
 
+/*
+ * Is anything of the group left?  Zombies of it that are our children
+ * (all of them, once we are a subreaper) are reaped first: a dead process
+ * waiting for its parent still counts for kill(-pgid, 0), and an init that
+ * reaps slowly would make a finished group look alive.
+ */
 static int
 group_alive(pid_t pgid)
 {
+	siginfo_t si;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PGID, (id_t)pgid, &si, WEXITED | WNOHANG) < 0 ||
+		    si.si_pid == 0)
+			break;
+	}
 	return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+void
+proc_subreaper(void)
+{
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
 /* After the leader exited: TERM what is left of its group, then KILL. */

@@ -91,6 +91,13 @@ void proc_result_of(const struct proc *p, struct proc_result *res);
 /* Signal p's group (or p alone); SIGKILL after grace_ms if it lingers. */
 void proc_stop(struct proc *p, int64_t grace_ms);
 
+/*
+ * Make orphaned descendants our children (PR_SET_CHILD_SUBREAPER), so that
+ * what is left of a killed process group is reaped by us, at once, rather
+ * than by whatever init the machine has.
+ */
+void proc_subreaper(void);
+
 /* The directory of the running binary (from /proc/self/exe), or NULL. */
 const char *proc_self_dir(void);
 
