@@ -15,6 +15,7 @@
 
 const char *cmd_name = "tlab";
 const char *cmd_lab;
+const char **cmd_args;	/* the arguments cmd_parse returned */
 
 void
 cmd_usage_error(const char *fmt, ...)
@@ -35,6 +36,25 @@ print_help(poptContext con, const struct cmd_info *info)
 	printf("%s: %s\n\n", cmd_name, info->about);
 	poptPrintHelp(con, stdout, 0);
 	printf("\nExit status: see %s(1).\n", cmd_name);
+}
+
+/*
+ * popt hands string option values over as malloc'd copies held in main's
+ * variables; keep them reachable for the process's life, so a leak checker
+ * does not report what is in use until exit.
+ */
+const char *cmd_kept[64];
+
+static void
+keep_option_strings(const struct poptOption *opts)
+{
+	size_t n = 0;
+
+	for (; opts->longName != NULL || opts->shortName != '\0' ||
+	    opts->argInfo != 0; opts++)
+		if ((opts->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING &&
+		    opts->arg != NULL && n < sizeof(cmd_kept) / sizeof(cmd_kept[0]))
+			cmd_kept[n++] = *(const char **)opts->arg;
 }
 
 const char **
@@ -77,12 +97,16 @@ cmd_parse(int argc, const char **argv, struct poptOption *opts,
 	if (info->max >= 0 && n > info->max)
 		cmd_usage_error("too many arguments: '%s' and on (usage: %s %s)",
 		    args[info->max], cmd_name, info->args);
-	/* popt owns args; the context lives to the end of the process. */
+	/* Copies, so that the context can go; kept reachable in cmd_args. */
 	copy = calloc((size_t)n + 1, sizeof(*copy));
 	if (copy == NULL)
 		cmd_usage_error("out of memory");
 	for (i = 0; i < n; i++)
-		copy[i] = args[i];
+		if ((copy[i] = strdup(args[i])) == NULL)
+			cmd_usage_error("out of memory");
+	poptFreeContext(con);
+	cmd_args = copy;
+	keep_option_strings(opts);
 	*nargs = n;
 	return copy;
 }

@@ -21,6 +21,7 @@
 
 extern const char *cmd_name;	/* argv[0]'s base name */
 extern const char *cmd_lab;	/* --lab, or NULL */
+extern const char **cmd_args;	/* what cmd_parse returned, kept reachable */
 
 enum { CMD_OPT_HELP = 0x7f01, CMD_OPT_USAGE, CMD_OPT_VERSION };
 
