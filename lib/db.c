@@ -336,19 +336,16 @@ db_bindv(struct db *db, sqlite3_stmt *st, const char *sql, const char *fmt,
 	return 0;
 }
 
-int
-db_run(struct db *db, const char *sql, struct strbuf *err, const char *fmt, ...)
+static int
+db_vrun(struct db *db, const char *sql, struct strbuf *err, const char *fmt,
+    va_list ap)
 {
 	sqlite3_stmt *st;
-	va_list ap;
 	int rc, r;
 
 	if ((rc = db_prepare_cached(db, &st, sql, err)) < 0)
 		return rc;
-	va_start(ap, fmt);
-	rc = db_bindv(db, st, sql, fmt, ap, err);
-	va_end(ap);
-	if (rc < 0)
+	if ((rc = db_bindv(db, st, sql, fmt, ap, err)) < 0)
 		return rc;
 	r = sqlite3_step(st);
 	while (r == SQLITE_ROW)		/* RETURNING rows nobody asked for */
@@ -360,6 +357,47 @@ db_run(struct db *db, const char *sql, struct strbuf *err, const char *fmt, ...)
 	}
 	sqlite3_reset(st);
 	return sqlite3_changes(db->h);
+}
+
+int
+db_run(struct db *db, const char *sql, struct strbuf *err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = db_vrun(db, sql, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_write(struct db *db, const char *sql, struct strbuf *err, const char *fmt,
+    ...)
+{
+	va_list ap;
+	int rc;
+
+	if ((rc = db_begin(db, err)) < 0)
+		return rc;
+	va_start(ap, fmt);
+	rc = db_vrun(db, sql, err, fmt, ap);
+	va_end(ap);
+	return db_end(db, rc, err);
+}
+
+int
+db_end(struct db *db, int rc, struct strbuf *err)
+{
+	int r;
+
+	if (rc < 0) {
+		db_rollback(db);
+		return rc;
+	}
+	if ((r = db_commit(db, err)) < 0)
+		return r;
+	return rc;
 }
 
 int

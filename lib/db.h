@@ -58,6 +58,12 @@ int db_commit(struct db *db, struct strbuf *err);
 void db_rollback(struct db *db);
 
 /*
+ * End a write transaction: commit when rc >= 0 and return rc (or the
+ * commit's error), roll back and return rc when rc < 0.
+ */
+int db_end(struct db *db, int rc, struct strbuf *err);
+
+/*
  * Parameters are bound from fmt, one letter per parameter in order:
  * 'i' int64_t, 'd' int, 's' const char * (NULL binds NULL), 'n' NULL
  * (takes no argument), 'j' an int then an int64_t: the int64_t, or NULL
@@ -72,6 +78,9 @@ void db_rollback(struct db *db);
  * address, so the SQL must be a static string.
  */
 int db_run(struct db *db, const char *sql, struct strbuf *err,
+    const char *fmt, ...);
+/* db_run in a write transaction of its own. */
+int db_write(struct db *db, const char *sql, struct strbuf *err,
     const char *fmt, ...);
 int db_query(struct db *db, sqlite3_stmt **st, const char *sql,
     struct strbuf *err, const char *fmt, ...);

@@ -30,11 +30,9 @@ flight_create(struct lab *lab, const char *branch, const char *intended,
 	    clock_utc());
 	if (rc == 0)
 		rc = err_setf(err, TS_E_LAB, "flight insert returned no id");
-	if (rc < 0 || (rc = flight_touch_harness(lab, *id, err)) < 0) {
-		db_rollback(&lab->db);
-		return rc;
-	}
-	return db_commit(&lab->db, err);
+	if (rc > 0)
+		rc = flight_touch_harness(lab, *id, err);
+	return db_end(&lab->db, rc, err);
 }
 
 static const char flight_get_sql[] =
@@ -167,12 +165,10 @@ flight_bless(struct lab *lab, int64_t id, const char *to,
 	rc = db_run(&lab->db, flight_bless_sql, err, "isis", id, to, clock_utc(),
 	    f.blessing);
 	flight_release(&f);
-	if (rc < 0 || (rc = flight_touch_harness(lab, id, err)) < 0)
-		goto fail;
-	return db_commit(&lab->db, err);
+	if (rc >= 0)
+		rc = flight_touch_harness(lab, id, err);
 fail:
-	db_rollback(&lab->db);
-	return rc;
+	return db_end(&lab->db, rc, err);
 }
 
 static const char flight_start_sql[] =

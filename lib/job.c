@@ -94,12 +94,9 @@ job_create(struct lab *lab, int64_t flight, const char *name,
 		if ((rc = runvar_define_in_tx(lab, flight, name, defs[i].name,
 		    defs[i].val, err)) < 0)
 			goto fail;
-	if ((rc = flight_touch_harness(lab, flight, err)) < 0)
-		goto fail;
-	return db_commit(&lab->db, err);
+	rc = flight_touch_harness(lab, flight, err);
 fail:
-	db_rollback(&lab->db);
-	return rc;
+	return db_end(&lab->db, rc, err);
 }
 
 static const char job_get_sql[] =
@@ -212,14 +209,11 @@ job_claim(struct lab *lab, int64_t flight, const char *name, int64_t lease_ms,
 	flight_release(&f);
 	if ((rc = db_run(&lab->db, job_claim_sql, err, "isisisi", flight, name,
 	    now, proc_hostname(), (int64_t)getpid(), token.buf,
-	    now + lease_ms / 1000)) < 0 ||
-	    (rc = flight_start(lab, flight, err)) < 0 ||
-	    (rc = flight_touch_harness(lab, flight, err)) < 0)
-		goto fail;
-	rc = db_commit(&lab->db, err);
-	goto out;
+	    now + lease_ms / 1000)) >= 0 &&
+	    (rc = flight_start(lab, flight, err)) >= 0)
+		rc = flight_touch_harness(lab, flight, err);
 fail:
-	db_rollback(&lab->db);
+	rc = db_end(&lab->db, rc, err);
 out:
 	strbuf_release(&token);
 	return rc;
@@ -233,15 +227,9 @@ int
 job_set_running(struct lab *lab, int64_t flight, const char *name,
     struct strbuf *err)
 {
-	int rc;
+	int rc = db_write(&lab->db, job_running_sql, err, "is", flight, name);
 
-	if ((rc = db_begin(&lab->db, err)) < 0)
-		return rc;
-	if ((rc = db_run(&lab->db, job_running_sql, err, "is", flight, name)) < 0) {
-		db_rollback(&lab->db);
-		return rc;
-	}
-	return db_commit(&lab->db, err);
+	return rc < 0 ? rc : 0;
 }
 
 static const char job_renew_sql[] =
@@ -252,16 +240,10 @@ int
 job_renew(struct lab *lab, int64_t flight, const char *name, int64_t lease_ms,
     struct strbuf *err)
 {
-	int rc;
+	int rc = db_write(&lab->db, job_renew_sql, err, "isii", flight, name,
+	    clock_utc() + lease_ms / 1000, (int64_t)getpid());
 
-	if ((rc = db_begin(&lab->db, err)) < 0)
-		return rc;
-	if ((rc = db_run(&lab->db, job_renew_sql, err, "isii", flight, name,
-	    clock_utc() + lease_ms / 1000, (int64_t)getpid())) < 0) {
-		db_rollback(&lab->db);
-		return rc;
-	}
-	return db_commit(&lab->db, err);
+	return rc < 0 ? rc : 0;
 }
 
 static const char job_finish_sql[] =
@@ -296,15 +278,14 @@ job_finish(struct lab *lab, int64_t flight, const char *name,
 	    status_name(to), why, clock_utc());
 	job_release(&j);
 	/* A step still recorded running has lost its recorder. */
-	if (rc < 0 || (rc = db_run(&lab->db, job_steps_break_sql, err, "isi",
-	    flight, name, clock_utc())) < 0)
-		goto fail;
-	if (now != NULL)
+	if (rc >= 0)
+		rc = db_run(&lab->db, job_steps_break_sql, err, "isi", flight, name,
+		    clock_utc());
+	if (rc >= 0 && now != NULL)
 		*now = to;
-	return db_commit(&lab->db, err);
 fail:
-	db_rollback(&lab->db);
-	return rc;
+	rc = db_end(&lab->db, rc, err);
+	return rc < 0 ? rc : 0;
 }
 
 int

@@ -93,16 +93,13 @@ runvar_set(struct lab *lab, int64_t flight, const char *job, const char *name,
 		rc = no_such_job(lab, rc, flight, job, err);
 		goto fail;
 	}
-	if (rc == 0) {
+	if (rc == 0)
 		rc = err_setf(err, TS_E_INPUT,
 		    "runvar %s: a definition runvar of flight %lld job %s; "
 		    "a runtime value cannot replace it", name, (long long)flight, job);
-		goto fail;
-	}
-	return db_commit(&lab->db, err);
 fail:
-	db_rollback(&lab->db);
-	return rc;
+	rc = db_end(&lab->db, rc, err);
+	return rc < 0 ? rc : 0;
 }
 
 static int
@@ -147,11 +144,8 @@ runvar_define(struct lab *lab, int64_t flight, const char *job,
 
 	if ((rc = db_begin(&lab->db, err)) < 0)
 		return rc;
-	if ((rc = runvar_define_in_tx(lab, flight, job, name, val, err)) < 0) {
-		db_rollback(&lab->db);
-		return rc;
-	}
-	return db_commit(&lab->db, err);
+	rc = runvar_define_in_tx(lab, flight, job, name, val, err);
+	return db_end(&lab->db, rc, err);
 }
 
 static const char runvar_synth_sql[] =
@@ -164,7 +158,7 @@ runvar_unset(struct lab *lab, int64_t flight, const char *job,
     const char *name, struct strbuf *err)
 {
 	int64_t synth = 1;
-	int rc, deleted;
+	int rc;
 
 	if ((rc = runvar_check_name(name, err)) < 0)
 		return rc;
@@ -177,16 +171,10 @@ runvar_unset(struct lab *lab, int64_t flight, const char *job,
 	    (rc = flight_must_construct(lab, flight, "definition runvars are fixed",
 	    err)) < 0)
 		goto fail;
-	if ((rc = db_run(&lab->db, runvar_delete_sql, err, "iss", flight, job,
-	    name)) < 0)
-		goto fail;
-	deleted = rc;
-	if ((rc = db_commit(&lab->db, err)) < 0)
-		return rc;
-	return deleted > 0;
+	rc = db_run(&lab->db, runvar_delete_sql, err, "iss", flight, job, name);
 fail:
-	db_rollback(&lab->db);
-	return rc;
+	rc = db_end(&lab->db, rc, err);
+	return rc < 0 ? rc : rc > 0;
 }
 
 static const char runvar_list_sql[] =

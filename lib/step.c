@@ -174,18 +174,12 @@ step_end(struct lab *lab, int64_t flight, const char *job,
 	const struct proc_result *r = &out->res;
 	int rc;
 
-	if ((rc = db_begin(&lab->db, err)) < 0)
-		return rc;
 	/* The exit code of a signalled process is NULL, not a number. */
-	rc = db_run(&lab->db, step_end_sql, err, "isisijjd", flight, job,
+	rc = db_write(&lab->db, step_end_sql, err, "isisijjd", flight, job,
 	    out->stepno, status_name(out->status), clock_utc(),
 	    r->exited, (int64_t)r->code, r->signaled, (int64_t)r->sig,
 	    r->timed_out);
-	if (rc < 0) {
-		db_rollback(&lab->db);
-		return rc;
-	}
-	return db_commit(&lab->db, err);
+	return rc < 0 ? rc : 0;
 }
 
 /* Does the comma-separated glob list match the step's name or testid? */
