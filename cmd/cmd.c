@@ -68,7 +68,8 @@ cmd_parse(int argc, const char **argv, struct poptOption *opts,
 
 	cmd_name = slash != NULL ? slash + 1 : argv[0];
 	con = poptGetContext(cmd_name, argc, argv, opts, info->popt_flags);
-	poptSetOtherOptionHelp(con, info->args);
+	if (*info->args != '\0')
+		poptSetOtherOptionHelp(con, info->args);
 	while ((r = poptGetNextOpt(con)) >= 0) {
 		switch (r) {
 		case CMD_OPT_HELP:
@@ -95,8 +96,8 @@ cmd_parse(int argc, const char **argv, struct poptOption *opts,
 		cmd_usage_error("missing arguments: %s %s (see %s --help)",
 		    cmd_name, info->args, cmd_name);
 	if (info->max >= 0 && n > info->max)
-		cmd_usage_error("too many arguments: '%s' and on (usage: %s %s)",
-		    args[info->max], cmd_name, info->args);
+		cmd_usage_error("too many arguments: '%s'%s (see %s --help)",
+		    args[info->max], n > info->max + 1 ? " and on" : "", cmd_name);
 	/* Copies, so that the context can go; kept reachable in cmd_args. */
 	copy = calloc((size_t)n + 1, sizeof(*copy));
 	if (copy == NULL)

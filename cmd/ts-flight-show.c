@@ -205,6 +205,8 @@ main(int argc, const char **argv)
 	struct lab lab;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
+	if (limit <= 0)
+		cmd_usage_error("--limit: %d is not a number of flights", limit);
 	if (nargs == 1) {
 		int64_t id = cmd_flight_arg(args[0]);
 

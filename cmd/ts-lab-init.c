@@ -11,23 +11,27 @@ int
 main(int argc, const char **argv)
 {
 	static const struct cmd_info info = {
-		"DIR", "make a new lab: tlab.conf, tlab.db, logs/, stash/, recipes/",
+		"[DIR]", "make a new lab: tlab.conf, tlab.db, logs/, stash/, recipes/",
 		0, 1, 0,
 	};
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, abs = STRBUF_INIT;
 	struct poptOption opts[] = {
-		CMD_POPT_LAB,
+		{ "lab", 'L', POPT_ARG_STRING, &cmd_lab, 0,
+		  "the directory to make, when no DIR is given (TLAB_LAB is not read)",
+		  "DIR" },
 		CMD_POPT_END
 	};
 	const char **args, *dir;
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
+	/* Never TLAB_LAB: a lab is made where asked, not where a variable points. */
 	dir = nargs > 0 ? args[0] : cmd_lab;
-	if (dir == NULL)
-		cmd_usage_error("no lab directory: give DIR (see %s --help)", cmd_name);
-	if ((rc = lab_init(dir, &err)) == 0)
-		printf("%s: a new lab (schema version %d); use it with "
-		    "export TLAB_LAB=%s\n", dir, db_schema_latest(), dir);
+	if (dir == NULL || *dir == '\0')
+		cmd_usage_error("no lab directory: give DIR or --lab DIR");
+	if ((rc = lab_init(dir, &abs, &err)) == 0)
+		printf("%s: a new lab (schema version %d); use it with\n"
+		    "export TLAB_LAB=%s\n", dir, db_schema_latest(), abs.buf);
+	strbuf_release(&abs);
 	return cmd_exit(rc, &err);
 }

@@ -34,7 +34,7 @@ main(int argc, const char **argv)
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
 		  "bound on the whole recipe (default: job_timeout, 1d)", "DURATION" },
 		{ "quiet", 'q', POPT_ARG_NONE, &quiet, 0,
-		  "do not copy the recipe's output to a terminal", NULL },
+		  "nothing on a terminal: no recipe output, no final status line", NULL },
 		CMD_POPT_LAB,
 		CMD_POPT_END
 	};
@@ -45,8 +45,10 @@ main(int argc, const char **argv)
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
 	flight = cmd_flight_arg(args[0]);
-	if (timeout != NULL && conf_parse_duration(timeout, &o.timeout_ms) < 0)
-		cmd_usage_error("--timeout: '%s' is not a duration", timeout);
+	if (timeout != NULL && (conf_parse_duration(timeout, &o.timeout_ms) < 0 ||
+	    o.timeout_ms == 0))
+		cmd_usage_error("--timeout: '%s' is not a duration of more than 0",
+		    timeout);
 	o.bindir = proc_self_dir();
 	/* On a terminal the recipe's output shows as it comes; never under cron. */
 	if (o.dry_run || (!quiet && cmd_interactive()))
@@ -60,7 +62,7 @@ main(int argc, const char **argv)
 	lab_close(&lab);
 	if (rc < 0 || o.dry_run)
 		return cmd_exit(rc, &err);
-	if (cmd_interactive())
+	if (!quiet && cmd_interactive())
 		fprintf(stderr, "flight %lld job %s: %s\n", (long long)flight, args[1],
 		    status_name(final));
 	return cmd_exit(0, NULL) ? TS_EXIT_BROKEN : status_exit(final);

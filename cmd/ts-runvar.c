@@ -39,7 +39,7 @@ list(const struct runvar_list *l, int json, struct strbuf *out)
 /* One NAME, NAME=VALUE or !NAME. */
 static int
 one(struct lab *lab, int64_t flight, const char *job, const char *a,
-    int define, struct strbuf *out, struct strbuf *err)
+    int define, const char *via, struct strbuf *out, struct strbuf *err)
 {
 	const char *eq = strchr(a, '=');
 	char *name, *val = NULL;
@@ -48,12 +48,19 @@ one(struct lab *lab, int64_t flight, const char *job, const char *a,
 	if (a[0] == '!')
 		return (rc = runvar_unset(lab, flight, job, a + 1, err)) < 0 ? rc : 0;
 	if (eq == NULL) {
-		if ((rc = runvar_check_name(a, err)) < 0 ||
-		    (rc = runvar_get(lab, flight, job, a, &val, err)) < 0)
+		if (via != NULL)
+			rc = job_runvar_via(lab, flight, job, via, a, &val, err);
+		else if ((rc = runvar_check_name(a, err)) == 0)
+			rc = runvar_get(lab, flight, job, a, &val, err);
+		if (rc < 0)
 			return rc;
+		if (rc == 0 && via != NULL)
+			return err_setf(err, TS_E_FAIL, "runvar %s: not set in the job "
+			    "that %s names", a, via);
 		if (rc == 0)
-			return err_setf(err, TS_E_FAIL, "runvar %s: not set in flight %lld job %s",
-			    a, (long long)flight, job);
+			return err_setf(err, TS_E_FAIL,
+			    "runvar %s: not set in flight %lld job %s", a,
+			    (long long)flight, job);
 		strbuf_addf(out, "%s\n", val);
 		free(val);
 		return 0;
@@ -76,9 +83,13 @@ main(int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	int json = 0, define = 0, nargs, rc = 0, i;
+	const char *via = NULL;
 	struct poptOption opts[] = {
 		{ "define", 'd', POPT_ARG_NONE, &define, 0,
 		  "set definition runvars (only while the flight is constructing)", NULL },
+		{ "via", 0, POPT_ARG_STRING, &via, 0,
+		  "read NAME of the job that runvar REFVAR names (buildjob=..); "
+		  "exit 4 when that job did not pass", "REFVAR" },
 		{ "json", 0, POPT_ARG_NONE, &json, 0,
 		  "list as JSON: [{\"name\", \"value\", \"definition\"}]", NULL },
 		CMD_POPT_LAB,
@@ -102,6 +113,8 @@ main(int argc, const char **argv)
 		flight = cmd_flight_arg(env);
 		job = getenv("TLAB_JOB");
 	}
+	if (via != NULL && (nargs == 0 || define))
+		cmd_usage_error("--via: give the NAMEs to read, and no --define");
 	cmd_open_lab(&lab);
 	if ((rc = job_get(&lab, flight, job, &j, &err)) == 0) {
 		job_release(&j);
@@ -113,7 +126,7 @@ main(int argc, const char **argv)
 			runvar_list_release(&l);
 		}
 		for (i = 0; i < nargs && rc == 0; i++)
-			rc = one(&lab, flight, job, args[i], define, &out, &err);
+			rc = one(&lab, flight, job, args[i], define, via, &out, &err);
 	}
 	cmd_print(&out);
 	lab_close(&lab);

@@ -40,8 +40,10 @@ main(int argc, const char **argv)
 	int64_t flight;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if (timeout != NULL && conf_parse_duration(timeout, &so.timeout_ms) < 0)
-		cmd_usage_error("--timeout: '%s' is not a duration", timeout);
+	if (timeout != NULL && (conf_parse_duration(timeout, &so.timeout_ms) < 0 ||
+	    so.timeout_ms == 0))
+		cmd_usage_error("--timeout: '%s' is not a duration of more than 0",
+		    timeout);
 	if (on_fail != NULL) {
 		so.on_fail = status_parse(on_fail);
 		if (so.on_fail != ST_FAIL && so.on_fail != ST_BROKEN &&

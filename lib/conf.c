@@ -17,7 +17,8 @@
 #include "xalloc.h"
 #include "banned.h"
 
-enum conf_type { CT_STRING, CT_INT, CT_DURATION };
+/* CT_BOUND: a duration that bounds a wait, so more than zero. */
+enum conf_type { CT_STRING, CT_INT, CT_DURATION, CT_BOUND };
 
 struct conf_key {
 	const char *kind;	/* "" for the lab's own keys */
@@ -28,11 +29,11 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
 	{ "", "name", CT_STRING },		/* the lab's name, for reports */
 	{ "", "parallel", CT_INT },		/* ts-flight-run -j default */
-	{ "", "step_timeout", CT_DURATION },	/* a step's default bound */
-	{ "", "job_timeout", CT_DURATION },	/* a recipe's bound */
-	{ "", "lease", CT_DURATION },		/* a runner's lease on its job */
-	{ "", "abort_grace", CT_DURATION },	/* SIGTERM to SIGKILL */
-	{ "", "pause_timeout", CT_DURATION },	/* pause_on_<status> bound */
+	{ "", "step_timeout", CT_BOUND },	/* a step's default bound */
+	{ "", "job_timeout", CT_BOUND },	/* a recipe's bound */
+	{ "", "lease", CT_BOUND },		/* a runner's lease on its job */
+	{ "", "abort_grace", CT_DURATION },	/* SIGTERM to SIGKILL; 0: at once */
+	{ "", "pause_timeout", CT_BOUND },	/* pause_on_<status> bound */
 };
 
 /* Section kinds: each needs a name ([tree xen]) or has none. */
@@ -154,10 +155,14 @@ check_value(const struct conf_key *k, const char *value, const char *path,
 			    "%s: '%s' is not a whole number", k->key, value);
 		break;
 	case CT_DURATION:
+	case CT_BOUND:
 		if (conf_parse_duration(value, &ms) < 0)
 			return bad(err, path, line,
 			    "%s: '%s' is not a duration (seconds, or with s, m, h or d)",
 			    k->key, value);
+		if (k->type == CT_BOUND && ms == 0)
+			return bad(err, path, line, "%s: a bound must be more than 0",
+			    k->key);
 		break;
 	case CT_STRING:
 		break;

@@ -22,7 +22,7 @@ flight_create(struct lab *lab, const char *branch, const char *intended,
 	int rc;
 
 	if ((rc = lab_check_name("branch", branch, err)) < 0 ||
-	    (rc = lab_check_name("blessing", intended, err)) < 0)
+	    (rc = flight_check_final_blessing(intended, err)) < 0)
 		return rc;
 	if ((rc = db_begin(&lab->db, err)) < 0)
 		return rc;
@@ -127,6 +127,21 @@ static const char flight_bless_sql[] =
 	" WHERE flight = ?1 AND blessing = ?4";
 
 int
+flight_check_final_blessing(const char *blessing, struct strbuf *err)
+{
+	int rc;
+
+	if ((rc = lab_check_name("blessing", blessing, err)) < 0)
+		return rc;
+	if (strcmp(blessing, BLESSING_CONSTRUCTING) == 0 ||
+	    strcmp(blessing, BLESSING_RUNNING) == 0)
+		return err_setf(err, TS_E_INPUT,
+		    "blessing %s: a flight passes through it, it is not one to give",
+		    blessing);
+	return 0;
+}
+
+int
 flight_bless(struct lab *lab, int64_t id, const char *to,
     const char *const *from, int n, struct strbuf *err)
 {
@@ -134,11 +149,8 @@ flight_bless(struct lab *lab, int64_t id, const char *to,
 	struct flight f;
 	int i, rc, ok = 0;
 
-	if ((rc = lab_check_name("blessing", to, err)) < 0)
+	if ((rc = flight_check_final_blessing(to, err)) < 0)
 		return rc;
-	if (strcmp(to, BLESSING_CONSTRUCTING) == 0)
-		return err_setf(err, TS_E_INPUT,
-		    "blessing constructing: a flight cannot go back to it");
 	if (n == 0) {
 		from = running;
 		n = 1;

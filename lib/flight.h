@@ -41,6 +41,12 @@ void flight_release(struct flight *f);
 int flight_bless(struct lab *lab, int64_t id, const char *to,
     const char *const *from, int n, struct strbuf *err);
 
+/*
+ * A blessing a flight can be given or intended for: a good name, and not
+ * constructing or running, which a flight only passes through.
+ */
+int flight_check_final_blessing(const char *blessing, struct strbuf *err);
+
 /* constructing -> running, at the first job's start; else unchanged. */
 int flight_start(struct lab *lab, int64_t id, struct strbuf *err);
 

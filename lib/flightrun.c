@@ -18,6 +18,7 @@
 
 #define FLIGHT_DEFAULT_PARALLEL 4
 #define FLIGHT_DEFAULT_GRACE_MS (30 * 1000)
+#define FLIGHT_DEFAULT_JOB_TIMEOUT_MS (86400LL * 1000)
 /* How often the runner looks at jobs it did not start (run by hand). */
 #define FLIGHT_POLL_MS 1000
 
@@ -34,6 +35,8 @@ struct run {
 	struct child *kids;
 	size_t nkids, akids;
 	struct flightrun_result *res;
+	int64_t external_since;	/* monotonic ms: only other flights' jobs left */
+	int64_t external_bound;	/* how long to wait for them: job_timeout */
 };
 
 static void
@@ -72,21 +75,25 @@ find_job(const struct job_list *l, const char *name)
 }
 
 /*
- * Can queued job j start?  Not while a job of this flight that one of its
- * "*job" runvars names is still to finish; *waits_for gets that job.
+ * Can queued job j start?  Not while a job that one of its "*job" runvars
+ * names is still to finish: *waits_for gets that job ("JOB", or
+ * "FLIGHT.JOB" for another flight's, when *external is set too).
  */
 static int
 job_ready(struct run *r, const struct job_list *jobs, const struct job *j,
-    char **waits_for, struct strbuf *err)
+    char **waits_for, int *external, struct strbuf *err)
 {
 	struct runvar_list rv = RUNVAR_LIST_INIT;
 	size_t i;
 	int rc, ready = 1;
 
+	*waits_for = NULL;
+	*external = 0;
 	if ((rc = runvar_list(r->lab, r->flight, j->name, &rv, err)) < 0)
 		return rc;
 	for (i = 0; i < rv.nr && ready; i++) {
 		const struct job *dep;
+		struct job other;
 		int64_t dflight;
 		char *djob = NULL;
 
@@ -94,10 +101,19 @@ job_ready(struct run *r, const struct job_list *jobs, const struct job *j,
 			continue;
 		if (runvar_parse_jobref(rv.v[i].val, r->flight, &dflight, &djob, NULL) < 0)
 			continue;	/* not a job name: ts-run-job will say so */
-		if (dflight == r->flight && strcmp(djob, j->name) != 0 &&
-		    (dep = find_job(jobs, djob)) != NULL && is_active(dep->status)) {
-			ready = 0;
-			*waits_for = xstrdup(djob);
+		if (dflight == r->flight) {
+			if (strcmp(djob, j->name) != 0 &&
+			    (dep = find_job(jobs, djob)) != NULL && is_active(dep->status)) {
+				ready = 0;
+				*waits_for = xstrdup(djob);
+			}
+		} else if (job_get(r->lab, dflight, djob, &other, NULL) == 0) {
+			if (is_active(other.status)) {
+				ready = 0;
+				*external = 1;
+				*waits_for = xasprintf("%lld.%s", (long long)dflight, djob);
+			}
+			job_release(&other);
 		}
 		free(djob);
 	}
@@ -105,22 +121,60 @@ job_ready(struct run *r, const struct job_list *jobs, const struct job *j,
 	return ready;
 }
 
+/*
+ * Nothing runs and no queued job can start: each is broken, with what it
+ * waits for.  external: they wait for other flights' jobs, for longer than
+ * the bound; else their dependencies form a cycle.
+ */
+static int
+break_stuck(struct run *r, const struct job_list *jobs, int external,
+    struct strbuf *err)
+{
+	size_t i;
+	int rc = 0, ext;
+
+	for (i = 0; i < jobs->nr && rc >= 0; i++) {
+		struct strbuf why = STRBUF_INIT;
+		char *waits = NULL;
+
+		if (jobs->v[i].status != ST_QUEUED)
+			continue;
+		if ((rc = job_ready(r, jobs, &jobs->v[i], &waits, &ext, err)) < 0)
+			break;
+		if (external)
+			strbuf_addf(&why, "waited %lld s for job %s of another flight",
+			    (long long)(clock_now_ms() - r->external_since) / 1000,
+			    waits ? waits : "?");
+		else
+			strbuf_addf(&why, "can never start: its dependencies form a "
+			    "cycle (it waits for %s)", waits ? waits : "?");
+		rc = job_finish(r->lab, r->flight, jobs->v[i].name, ST_BROKEN, why.buf,
+		    NULL, err);
+		say(r, "job %s: broken: %s", jobs->v[i].name, why.buf);
+		strbuf_release(&why);
+		free(waits);
+	}
+	return rc;
+}
+
 static int
 start_job(struct run *r, const struct job *j, struct strbuf *err)
 {
 	struct proc_opts po = PROC_OPTS_INIT;
 	struct strbuf id = STRBUF_INIT;
-	const char *argv[6];
+	const char *argv[7];
 	struct child *c;
 	int rc;
 
 	strbuf_addf(&id, "%lld", (long long)r->flight);
+	/* Its output is in its job.log; a terminal gets ours. */
 	argv[0] = r->o->run_job;
-	argv[1] = "--lab";
-	argv[2] = r->lab->dir;
-	argv[3] = id.buf;
-	argv[4] = j->name;
-	argv[5] = NULL;
+	argv[1] = "--quiet";
+	argv[2] = "--lab";
+	argv[3] = r->lab->dir;
+	argv[4] = id.buf;
+	argv[5] = j->name;
+	argv[6] = NULL;
 	po.argv = argv;
 	po.new_group = 1;
 	po.pdeathsig = SIGTERM;
@@ -221,8 +275,8 @@ static int
 schedule(struct run *r, int parallel, struct strbuf *err)
 {
 	struct job_list jobs = JOB_LIST_INIT;
-	int rc, queued = 0, others = 0, started = 0;
-	char *waits = NULL, *stuck = NULL;
+	int rc, queued = 0, others = 0, external = 0, ext;
+	char *waits = NULL;
 	size_t i;
 
 	if ((rc = job_reap_stale(r->lab, r->flight, err)) < 0 ||
@@ -232,9 +286,11 @@ schedule(struct run *r, int parallel, struct strbuf *err)
 	for (i = 0; i < jobs.nr; i++) {
 		const struct job *j = &jobs.v[i];
 
+		/* Started by us: queued until its ts-run-job claims it. */
+		if (is_ours(r, j->name))
+			continue;
 		if (j->status == ST_PREPARING || j->status == ST_RUNNING) {
-			if (!is_ours(r, j->name))
-				others++;	/* a ts-run-job by hand: wait for it */
+			others++;	/* a ts-run-job by hand: wait for it */
 			continue;
 		}
 		if (j->status != ST_QUEUED)
@@ -242,43 +298,38 @@ schedule(struct run *r, int parallel, struct strbuf *err)
 		queued++;
 		if ((int)r->nkids >= parallel)
 			continue;
-		if ((rc = job_ready(r, &jobs, j, &waits, err)) < 0)
+		if ((rc = job_ready(r, &jobs, j, &waits, &ext, err)) < 0)
 			goto out;
+		free(waits);
+		waits = NULL;
 		if (rc == 0) {
-			free(stuck);
-			stuck = waits;
-			waits = NULL;
+			external += ext;
 			continue;
 		}
 		if ((rc = start_job(r, j, err)) < 0)
 			goto out;
-		started++;
 		queued--;
 	}
 	rc = 0;
-	if (r->nkids == 0 && others == 0 && queued == 0) {
+	if (external == 0 || r->nkids > 0 || others > 0)
+		r->external_since = 0;
+	if (r->nkids > 0 || others > 0)
+		goto out;
+	if (queued == 0) {
 		rc = 1;
-	} else if (r->nkids == 0 && others == 0 && started == 0) {
+	} else if (external == 0) {
 		/* Queued jobs, none can start, nothing runs: they never will. */
-		for (i = 0; i < jobs.nr; i++) {
-			struct strbuf why = STRBUF_INIT;
-
-			if (jobs.v[i].status != ST_QUEUED)
-				continue;
-			strbuf_addf(&why, "can never start: its dependencies "
-			    "form a cycle (it waits for %s)", stuck ? stuck : "?");
-			rc = job_finish(r->lab, r->flight, jobs.v[i].name, ST_BROKEN,
-			    why.buf, NULL, err);
-			say(r, "job %s: broken: %s", jobs.v[i].name, why.buf);
-			strbuf_release(&why);
-			if (rc < 0)
-				goto out;
-		}
-		rc = 1;
+		rc = break_stuck(r, &jobs, 0, err);
+		rc = rc < 0 ? rc : 1;
+	} else if (r->external_since == 0) {
+		r->external_since = clock_now_ms();
+		say(r, "waiting for jobs of other flights to finish");
+	} else if (clock_now_ms() - r->external_since > r->external_bound) {
+		rc = break_stuck(r, &jobs, 1, err);
+		rc = rc < 0 ? rc : 1;
 	}
 out:
 	free(waits);
-	free(stuck);
 	job_list_release(&jobs);
 	return rc;
 }
@@ -303,7 +354,7 @@ int
 flightrun(struct lab *lab, int64_t flight, const struct flightrun_opts *o,
     struct flightrun_result *res, struct strbuf *err)
 {
-	struct run r = { lab, flight, o, NULL, 0, 0, res };
+	struct run r = { lab, flight, o, NULL, 0, 0, res, 0, 0 };
 	int parallel = o->parallel;
 	struct flight f;
 	int rc;
@@ -314,6 +365,11 @@ flightrun(struct lab *lab, int64_t flight, const struct flightrun_opts *o,
 		    FLIGHT_DEFAULT_PARALLEL);
 	if (parallel <= 0)
 		parallel = 1;
+	r.external_bound = conf_lab_ms(&lab->conf, "job_timeout",
+	    FLIGHT_DEFAULT_JOB_TIMEOUT_MS);
+	if (o->blessing != NULL && (rc = flight_check_final_blessing(o->blessing,
+	    err)) < 0)
+		return rc;
 	if ((rc = flight_get(lab, flight, &f, err)) < 0)
 		return rc;
 	if (strcmp(f.blessing, BLESSING_CONSTRUCTING) != 0 &&

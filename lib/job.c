@@ -325,3 +325,36 @@ job_reap_stale(struct lab *lab, int64_t flight, struct strbuf *err)
 	job_list_release(&l);
 	return rc < 0 ? rc : n;
 }
+
+int
+job_runvar_via(struct lab *lab, int64_t flight, const char *job,
+    const char *refvar, const char *name, char **val, struct strbuf *err)
+{
+	char *ref = NULL, *other = NULL;
+	int64_t oflight;
+	struct job o;
+	int rc;
+
+	if ((rc = runvar_check_name(refvar, err)) < 0 ||
+	    (rc = runvar_check_name(name, err)) < 0 ||
+	    (rc = runvar_get(lab, flight, job, refvar, &ref, err)) < 0)
+		return rc;
+	if (rc == 0)
+		return err_setf(err, TS_E_INPUT, "runvar %s: not set in flight %lld job %s",
+		    refvar, (long long)flight, job);
+	if ((rc = runvar_parse_jobref(ref, flight, &oflight, &other, err)) < 0 ||
+	    (rc = job_get(lab, oflight, other, &o, err)) < 0) {
+		err_wrapf(err, rc, "runvar %s", refvar);
+		goto out;
+	}
+	if (o.status != ST_PASS && o.status != ST_QUEUED)
+		rc = err_setf(err, TS_E_BLOCKED, "job %s (named by %s) is %s, not pass",
+		    ref, refvar, status_name(o.status));
+	else
+		rc = runvar_get(lab, oflight, other, name, val, err);
+	job_release(&o);
+out:
+	free(ref);
+	free(other);
+	return rc;
+}

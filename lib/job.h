@@ -88,6 +88,16 @@ int job_finish(struct lab *lab, int64_t flight, const char *name,
  */
 int job_reap_stale(struct lab *lab, int64_t flight, struct strbuf *err);
 
+/*
+ * Read runvar name of the job that runvar refvar of (flight, job) names
+ * ("JOB" or "FLIGHT.JOB"), as a step reads its build job's outputs.  1 and
+ * *val when set, 0 when not; TS_E_BLOCKED when that job exists but neither
+ * passed nor is still queued (what it was to make will never come);
+ * TS_E_INPUT when refvar is unset or names no job.
+ */
+int job_runvar_via(struct lab *lab, int64_t flight, const char *job,
+    const char *refvar, const char *name, char **val, struct strbuf *err);
+
 /* Is the holder recorded in j alive? */
 int job_holder_alive(const struct job *j);
 

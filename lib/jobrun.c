@@ -194,19 +194,26 @@ run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
 	return 0;
 }
 
-/* The job's status from how its recipe ended and what its steps say. */
+/*
+ * The job's status from how its recipe ended and what its steps say: the
+ * worst step; broken when the recipe failed and no step says why (a shell
+ * error, a step ts-step refused), or said broken itself (lib.sh exits with
+ * the worst outcome it saw, recorded or not).
+ */
 static enum ts_status
 conclude(struct lab *lab, int64_t flight, const char *job,
     const struct recipe_end *end, struct strbuf *why, struct strbuf *err)
 {
 	struct step_list steps = STEP_LIST_INIT;
-	enum ts_status worst;
+	enum ts_status worst, said;
 
 	if (end->aborted) {
 		strbuf_addf(why, "aborted by signal %d", end->aborted);
 		return ST_ABORTED;
 	}
 	if (end->timed_out) {
+		/* Its steps were stopped by the job's bound, not by a person. */
+		(void)step_retag(lab, flight, job, ST_ABORTED, ST_BROKEN, err);
 		strbuf_addf(why, "recipe timed out after %lld s",
 		    (long long)(end->timeout_ms / 1000));
 		return ST_BROKEN;
@@ -217,14 +224,17 @@ conclude(struct lab *lab, int64_t flight, const char *job,
 	}
 	worst = step_list_worst(&steps, NULL);
 	step_list_release(&steps);
-	if (!end->res.exited || end->res.code != 0) {
-		if (worst == ST_NONE || worst == ST_PASS) {
-			strbuf_addstr(why, "the recipe failed without a failed step: ");
+	if (end->res.exited && end->res.code == 0)
+		return worst == ST_NONE ? ST_PASS : worst;
+	said = end->res.exited ? status_of_exit(end->res.code, ST_FAIL) : ST_BROKEN;
+	if (worst == ST_NONE || worst == ST_PASS || said == ST_BROKEN) {
+		if (status_worse(worst, ST_BROKEN) == ST_BROKEN) {
+			strbuf_addstr(why, "the recipe failed outside its recorded steps: ");
 			proc_describe(&end->res, why);
-			return ST_BROKEN;
 		}
+		return status_worse(worst, ST_BROKEN);
 	}
-	return worst == ST_NONE ? ST_PASS : worst;
+	return status_worse(worst, said);
 }
 
 static int

@@ -128,7 +128,7 @@ write_new_file(const char *path, const char *text, struct strbuf *err)
 }
 
 int
-lab_init(const char *dir, struct strbuf *err)
+lab_init(const char *dir, struct strbuf *abs, struct strbuf *err)
 {
 	static const char *const subdirs[] = { "logs", "stash", "recipes" };
 	struct lab lab;
@@ -141,6 +141,8 @@ lab_init(const char *dir, struct strbuf *err)
 	lab.dir = absolute(dir);
 	if ((rc = lab_mkdirs(lab.dir, 0755, err)) < 0)
 		goto out;
+	if (abs != NULL)
+		strbuf_addstr(abs, lab.dir);
 	lab_path(&lab, &p, "tlab.db");
 	if (access(p.buf, F_OK) == 0) {
 		rc = err_setf(err, TS_E_INPUT, "%s: already a lab (tlab.db exists)", dir);

@@ -22,8 +22,11 @@ struct lab {
 int lab_open(struct lab *lab, const char *dir, struct strbuf *err);
 void lab_close(struct lab *lab);
 
-/* Make a new lab at dir (created if missing); refuses an existing lab. */
-int lab_init(const char *dir, struct strbuf *err);
+/*
+ * Make a new lab at dir (created if missing); refuses an existing lab.
+ * abs, when not NULL, gets the lab's absolute path.
+ */
+int lab_init(const char *dir, struct strbuf *abs, struct strbuf *err);
 
 /* Append dir/relative-path to sb. */
 void lab_path(const struct lab *lab, struct strbuf *sb, const char *fmt, ...)

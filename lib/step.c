@@ -116,10 +116,12 @@ step_begin(struct lab *lab, int64_t flight, const char *job,
 		goto out;
 	if ((rc = job_get(lab, flight, job, &j, err)) < 0)
 		goto fail;
-	if (status_is_final(j.status)) {
+	/* Steps of a job are recorded while its runner holds it, not after. */
+	if (j.status != ST_RUNNING && j.status != ST_PREPARING) {
 		rc = err_setf(err, TS_E_INPUT,
-		    "flight %lld: job %s: is %s already: no more steps",
-		    (long long)flight, job, status_name(j.status));
+		    "flight %lld: job %s: is %s: steps are recorded only while "
+		    "ts-run-job runs it", (long long)flight, job,
+		    status_name(j.status));
 		job_release(&j);
 		goto fail;
 	}
@@ -379,6 +381,17 @@ out:
 	step_outcome_release(&out);
 	strbuf_release(&dir);
 	return rc;
+}
+
+static const char step_retag_sql[] =
+	"UPDATE steps SET status = ?4 WHERE flight = ?1 AND job = ?2 AND status = ?3";
+
+int
+step_retag(struct lab *lab, int64_t flight, const char *job,
+    enum ts_status from, enum ts_status to, struct strbuf *err)
+{
+	return db_write(&lab->db, step_retag_sql, err, "isss", flight, job,
+	    status_name(from), status_name(to));
 }
 
 static const char step_list_sql[] =

@@ -85,6 +85,14 @@ int step_list(struct lab *lab, int64_t flight, const char *job,
     struct step_list *out, struct strbuf *err);
 void step_list_release(struct step_list *l);
 
+/*
+ * Give the job's steps of status from the status to (a job that timed out:
+ * its steps stopped by the runner were the lab's bound, not a person's
+ * abort).  Returns how many.
+ */
+int step_retag(struct lab *lab, int64_t flight, const char *job,
+    enum ts_status from, enum ts_status to, struct strbuf *err);
+
 /* The status a set of steps gives their job: the worst, ST_NONE if none. */
 enum ts_status step_list_worst(const struct step_list *l, const char *job);
 

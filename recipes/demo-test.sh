@@ -4,7 +4,7 @@
 # "hello, GREET").
 . "$TLAB_LIBSH"
 
-hello=$(ts-runvar "$TLAB_FLIGHT" "$(ts-runvar buildjob)" path_hello)
+hello=$(ts-runvar --via buildjob path_hello)
 greet=$(ts-runvar greet 2>/dev/null || echo tlab)
 expect=$(ts-runvar expect 2>/dev/null || echo "hello, $greet")
 out=$TLAB_LAB/stash/$TLAB_FLIGHT/$TLAB_JOB/output

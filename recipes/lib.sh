@@ -24,11 +24,21 @@
 # arguments before a "+", each as /ARG; a job's testids must differ.
 #
 # Under TLAB_SIMULATE (ts-run-job --dry-run) steps are printed, not run.
-# The job's status is worked out by ts-run-job from the recorded steps; a
-# recipe that fails outside a step (a shell error under set -e) makes the
-# job broken.
+# The job's status is worked out by ts-run-job from the recorded steps and
+# the recipe's exit status (the worst step's, as ts-step exits): a recipe
+# that fails outside a recorded step (a shell error under set -e, a step
+# ts-step refused) makes the job broken.
 
 set -eu
+
+# A recipe that ends normally exits with the worst outcome of its steps, so
+# that a step ts-step refused (and so never recorded) still fails the job.
+_tlab_exit () {
+	_tlab_rc=$?
+	[ "$_tlab_rc" != 0 ] || _tlab_rc=$_tlab_worst
+	exit "$_tlab_rc"
+}
+trap _tlab_exit EXIT
 
 # Worst outcome of the steps so far, as ts-step's exit code: 0 none,
 # 1 fail, 4 blocked, 3 broken (the order of DESIGN.md's precedence).
@@ -131,7 +141,7 @@ per_host () {
 	fi
 	_tlab_pids=
 	for _tlab_i in $_tlab_idents; do
-		(_tlab_worst=0; _tlab_per_host_one "$_tlab_i" "$@") &
+		(trap - EXIT; _tlab_worst=0; _tlab_per_host_one "$_tlab_i" "$@") &
 		_tlab_pids="$_tlab_pids $!"
 	done
 	for _tlab_p in $_tlab_pids; do
