@@ -341,12 +341,15 @@ db_vrun(struct db *db, const char *sql, struct strbuf *err, const char *fmt,
     va_list ap)
 {
 	sqlite3_stmt *st;
+	sqlite3_int64 before;
 	int rc, r;
 
 	if ((rc = db_prepare_cached(db, &st, sql, err)) < 0)
 		return rc;
 	if ((rc = db_bindv(db, st, sql, fmt, ap, err)) < 0)
 		return rc;
+	/* sqlite3_changes() is the last DML's count, not this statement's. */
+	before = sqlite3_total_changes64(db->h);
 	r = sqlite3_step(st);
 	while (r == SQLITE_ROW)		/* RETURNING rows nobody asked for */
 		r = sqlite3_step(st);
@@ -356,7 +359,7 @@ db_vrun(struct db *db, const char *sql, struct strbuf *err, const char *fmt,
 		return rc;
 	}
 	sqlite3_reset(st);
-	return sqlite3_changes(db->h);
+	return (int)(sqlite3_total_changes64(db->h) - before);
 }
 
 int

@@ -89,21 +89,40 @@ lab_close(struct lab *lab)
 	lab->dir = NULL;
 }
 
+/* A component that cannot become a directory is the user's path, not the lab. */
+static int
+mkdir_fail(const char *path, struct strbuf *err)
+{
+	int e = errno;
+
+	return err_errno(err, e == EACCES || e == ENOTDIR || e == EEXIST ||
+	    e == ENOENT ? TS_E_INPUT : TS_E_LAB, "mkdir %s", path);
+}
+
 int
 lab_mkdirs(const char *path, int mode, struct strbuf *err)
 {
-	char *copy = xstrdup(path), *p;
+	char *copy, *p;
+	struct stat sb;
 	int rc = 0;
 
+	if (*path == '\0')
+		return err_setf(err, TS_E_INPUT, "mkdir: empty path");
+	copy = xstrdup(path);
 	for (p = copy + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
 		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
 		*p = '\0';
-		if (mkdir(copy, (mode_t)mode) < 0 && errno != EEXIST) {
-			rc = err_errno(err, errno == EACCES ? TS_E_INPUT : TS_E_LAB,
-			    "mkdir %s", copy);
-			break;
+		if (mkdir(copy, (mode_t)mode) < 0) {
+			if (errno != EEXIST ||
+			    (stat(copy, &sb) == 0 && !S_ISDIR(sb.st_mode))) {
+				if (errno == EEXIST)
+					errno = ENOTDIR;
+				rc = mkdir_fail(copy, err);
+				break;
+			}
 		}
 		*p = c;
 		if (c == '\0')

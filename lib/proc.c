@@ -128,12 +128,14 @@ pidfd_open_compat(pid_t pid)
 #endif
 }
 
+enum { SPAWN_DUP = 1, SPAWN_CHDIR, SPAWN_EXEC };
+
 static void __attribute__((noreturn))
 child(const struct proc_opts *o, pid_t parent, int errfd)
 {
 	struct sigaction sa;
 	sigset_t none;
-	int e;
+	int e[2];
 
 	if (o->new_group)
 		setpgid(0, 0);
@@ -150,24 +152,29 @@ child(const struct proc_opts *o, pid_t parent, int errfd)
 	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* What failed goes back to the parent: which stage, then errno. */
+	e[0] = SPAWN_DUP;
 	if ((o->fd_in >= 0 && dup2(o->fd_in, 0) < 0) ||
 	    (o->fd_out >= 0 && dup2(o->fd_out, 1) < 0) ||
-	    (o->fd_err >= 0 && dup2(o->fd_err, 2) < 0) ||
-	    (o->cwd != NULL && chdir(o->cwd) < 0))
+	    (o->fd_err >= 0 && dup2(o->fd_err, 2) < 0))
 		goto fail;
+	e[0] = SPAWN_CHDIR;
+	if (o->cwd != NULL && chdir(o->cwd) < 0)
+		goto fail;
+	e[0] = SPAWN_EXEC;
 	execvpe(o->argv[0], (char *const *)o->argv,
 	    o->envp != NULL ? o->envp : environ);
 fail:
-	e = errno;
-	(void)!write(errfd, &e, sizeof(e));
-	_exit(e == ENOENT ? 127 : 126);
+	e[1] = errno;
+	(void)!write(errfd, e, sizeof(e));
+	_exit(e[1] == ENOENT ? 127 : 126);
 }
 
 int
 proc_spawn(struct proc *p, const struct proc_opts *o, struct strbuf *err)
 {
 	pid_t parent = getpid();
-	int ep[2], e = 0;
+	int ep[2], e[2] = { 0, 0 };
 	ssize_t n;
 
 	memset(p, 0, sizeof(*p));
@@ -186,16 +193,22 @@ proc_spawn(struct proc *p, const struct proc_opts *o, struct strbuf *err)
 	p->new_group = o->new_group;
 	if (o->new_group)
 		setpgid(p->pid, p->pid);	/* both sides: no race with killpg */
-	while ((n = read(ep[0], &e, sizeof(e))) < 0 && errno == EINTR)
+	while ((n = read(ep[0], e, sizeof(e))) < 0 && errno == EINTR)
 		;
 	close(ep[0]);
 	if (n == sizeof(e)) {
+		int rc = e[1] == ENOENT || e[1] == EACCES || e[1] == ENOTDIR ?
+		    TS_E_INPUT : TS_E_LAB;
+
 		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		p->reaped = 1;
-		errno = e;
-		return err_errno(err, e == ENOENT || e == EACCES ? TS_E_INPUT : TS_E_LAB,
-		    "%s", o->argv[0]);
+		errno = e[1];
+		if (e[0] == SPAWN_CHDIR)
+			return err_errno(err, rc, "%s: chdir %s", o->argv[0], o->cwd);
+		if (e[0] == SPAWN_DUP)
+			return err_errno(err, TS_E_LAB, "%s: dup2", o->argv[0]);
+		return err_errno(err, rc, "%s", o->argv[0]);
 	}
 	p->pidfd = pidfd_open_compat(p->pid);
 	return 0;

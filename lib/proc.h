@@ -106,7 +106,11 @@ void proc_signal(struct proc *p, int sig);
 
 void proc_release(struct proc *p);
 
-/* "exit status 0", "killed by signal 9 (Killed)", "timed out ...". */
+/*
+ * "exit status 0", "exit status 137 (killed by signal 9, Killed)": the
+ * code a shell would see, and what it means.  Callers add a timeout or an
+ * abort themselves.
+ */
 void proc_describe(const struct proc_result *res, struct strbuf *sb);
 /* The exit code a wrapper passes up: the code, or 128+signal. */
 int proc_exit_code(const struct proc_result *res);

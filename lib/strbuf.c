@@ -186,7 +186,8 @@ strbuf_add_argv_human(struct strbuf *sb, const char *const *argv)
 	for (a = argv; *a != NULL; a++) {
 		if (a != argv)
 			strbuf_addch(sb, ' ');
-		if (is_bare_word(*a))
+		/* A first word with = would be read as an assignment. */
+		if (is_bare_word(*a) && (a != argv || strchr(*a, '=') == NULL))
 			strbuf_addstr(sb, *a);
 		else
 			strbuf_add_sq(sb, *a);

@@ -6,7 +6,7 @@ test_expect_success 'ts-lab-init makes tlab.conf, tlab.db, logs/, stash/, recipe
 	ts-lab-init lab >out &&
 	test -f lab/tlab.conf && test -f lab/tlab.db &&
 	test -d lab/logs && test -d lab/stash && test -d lab/recipes &&
-	grep "export TLAB_LAB=lab" out
+	grep "^export TLAB_LAB=$PWD/lab$" out
 '
 
 test_expect_success 'the database is WAL, marked as tlab, at the latest schema' '

@@ -19,6 +19,8 @@ static int tap_n, tap_failed, tap_planned = -1;
 static inline void
 plan(int n)
 {
+	/* Line-buffered: a forked child must not print our lines again. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	tap_planned = n;
 	printf("1..%d\n", n);
 }
