@@ -119,6 +119,8 @@ cmd_exit(int rc, struct strbuf *err)
 
 	if (rc < 0 && err != NULL && err->len > 0)
 		fprintf(stderr, "%s: %s\n", cmd_name, err->buf);
+	if (err != NULL)
+		strbuf_release(err);
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno != EPIPE || code == 0)
 			fprintf(stderr, "%s: write error on standard output: %s\n",

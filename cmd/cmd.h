@@ -64,8 +64,8 @@ void cmd_open_lab(struct lab *lab);
 int64_t cmd_flight_arg(const char *s);
 
 /*
- * The end of every binary: print err once when rc < 0, check standard
- * output, and return the exit code for rc (ts_exit_of).
+ * The end of every binary: print err once when rc < 0 (and release it),
+ * check standard output, and return the exit code for rc (ts_exit_of).
  */
 int cmd_exit(int rc, struct strbuf *err);
 

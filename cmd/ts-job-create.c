@@ -22,8 +22,16 @@ collect(const char **args, int n, struct runvar *defs)
 
 	for (i = 0; i < n; i++) {
 		const char *a = args[i], *eq = strchr(a, '=');
+		struct strbuf err = STRBUF_INIT;
 		char *name;
 
+		/* Every name given is checked, a dropped one too. */
+		name = a[0] == '!' ? xstrdup(a + 1) :
+		    eq != NULL ? xstrndup(a, (size_t)(eq - a)) : NULL;
+		if (name != NULL && runvar_check_name(name, &err) < 0)
+			cmd_usage_error("%s", err.buf);
+		free(name);
+		strbuf_release(&err);
 		if (a[0] == '!') {
 			for (k = 0; k < nd; k++)
 				if (strcmp(defs[k].name, a + 1) == 0) {

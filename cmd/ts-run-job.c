@@ -65,5 +65,5 @@ main(int argc, const char **argv)
 	if (!quiet && cmd_interactive())
 		fprintf(stderr, "flight %lld job %s: %s\n", (long long)flight, args[1],
 		    status_name(final));
-	return cmd_exit(0, NULL) ? TS_EXIT_BROKEN : status_exit(final);
+	return cmd_exit(0, &err) ? TS_EXIT_BROKEN : status_exit(final);
 }

@@ -57,6 +57,8 @@ main(int argc, const char **argv)
 	flight = cmd_flight_arg(flightvar);
 	proc_catch_abort();
 	proc_subreaper();
+	/* Its recipe (or the shell of a person) gone: stop, do not run on. */
+	proc_die_with_parent(SIGTERM);
 	cmd_open_lab(&lab);
 	rc = step_run(&lab, flight, job, &so, args, &out, &err);
 	lab_close(&lab);
@@ -73,5 +75,5 @@ main(int argc, const char **argv)
 	rc = status_exit(out.status);
 	step_outcome_release(&out);
 	strbuf_release(&line);
-	return cmd_exit(0, NULL) ? TS_EXIT_BROKEN : rc;
+	return cmd_exit(0, &err) ? TS_EXIT_BROKEN : rc;
 }

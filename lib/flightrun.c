@@ -75,23 +75,23 @@ find_job(const struct job_list *l, const char *name)
 }
 
 /*
- * Can queued job j start?  Not while a job that one of its "*job" runvars
- * names is still to finish: *waits_for gets that job ("JOB", or
- * "FLIGHT.JOB" for another flight's, when *external is set too).
+ * What queued job j waits for: the jobs named by its runvars ending in
+ * "job" (buildjob, xenbuildjob, ...) that are still to finish.  Those of
+ * this flight go to same, by name; the first of another flight goes to
+ * *external as "FLIGHT.JOB" (NULL when none).
  */
 static int
-job_ready(struct run *r, const struct job_list *jobs, const struct job *j,
-    char **waits_for, int *external, struct strbuf *err)
+job_waits(struct run *r, const struct job_list *jobs, const struct job *j,
+    struct strvec *same, char **external, struct strbuf *err)
 {
 	struct runvar_list rv = RUNVAR_LIST_INIT;
 	size_t i;
-	int rc, ready = 1;
+	int rc;
 
-	*waits_for = NULL;
-	*external = 0;
+	*external = NULL;
 	if ((rc = runvar_list(r->lab, r->flight, j->name, &rv, err)) < 0)
 		return rc;
-	for (i = 0; i < rv.nr && ready; i++) {
+	for (i = 0; i < rv.nr; i++) {
 		const struct job *dep;
 		struct job other;
 		int64_t dflight;
@@ -103,57 +103,94 @@ job_ready(struct run *r, const struct job_list *jobs, const struct job *j,
 			continue;	/* not a job name: ts-run-job will say so */
 		if (dflight == r->flight) {
 			if (strcmp(djob, j->name) != 0 &&
-			    (dep = find_job(jobs, djob)) != NULL && is_active(dep->status)) {
-				ready = 0;
-				*waits_for = xstrdup(djob);
-			}
-		} else if (job_get(r->lab, dflight, djob, &other, NULL) == 0) {
-			if (is_active(other.status)) {
-				ready = 0;
-				*external = 1;
-				*waits_for = xasprintf("%lld.%s", (long long)dflight, djob);
-			}
+			    (dep = find_job(jobs, djob)) != NULL && is_active(dep->status))
+				strvec_push(same, djob);
+		} else if (*external == NULL &&
+		    job_get(r->lab, dflight, djob, &other, NULL) == 0) {
+			if (is_active(other.status))
+				*external = xasprintf("%lld.%s", (long long)dflight, djob);
 			job_release(&other);
 		}
 		free(djob);
 	}
 	runvar_list_release(&rv);
-	return ready;
+	return 0;
+}
+
+/* Is job `from` waiting, through other queued jobs, for job `to`? */
+static int
+reaches(struct run *r, const struct job_list *jobs, const char *from,
+    const char *to, struct strvec *seen, int *hit, struct strbuf *err)
+{
+	struct strvec deps = STRVEC_INIT;
+	const struct job *j = find_job(jobs, from);
+	char *ext = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < seen->nr; i++)
+		if (strcmp(seen->v[i], from) == 0)
+			return 0;
+	strvec_push(seen, from);
+	if (j == NULL || (rc = job_waits(r, jobs, j, &deps, &ext, err)) < 0) {
+		free(ext);
+		return j == NULL ? 0 : rc;
+	}
+	for (i = 0; i < deps.nr && !*hit && rc >= 0; i++) {
+		if (strcmp(deps.v[i], to) == 0)
+			*hit = 1;
+		else
+			rc = reaches(r, jobs, deps.v[i], to, seen, hit, err);
+	}
+	strvec_clear(&deps);
+	free(ext);
+	return rc;
 }
 
 /*
- * Nothing runs and no queued job can start: each is broken, with what it
- * waits for.  external: they wait for other flights' jobs, for longer than
- * the bound; else their dependencies form a cycle.
+ * Nothing runs and no queued job can start.  external: they wait for
+ * other flights' jobs, for longer than the bound: each is broken.  Else
+ * some wait for each other: those in a cycle are broken, and the next look
+ * starts the jobs that waited for them (their ts-run-job blocks them).
  */
 static int
 break_stuck(struct run *r, const struct job_list *jobs, int external,
     struct strbuf *err)
 {
 	size_t i;
-	int rc = 0, ext;
+	int rc = 0, broke = 0;
 
 	for (i = 0; i < jobs->nr && rc >= 0; i++) {
+		const struct job *j = &jobs->v[i];
+		struct strvec deps = STRVEC_INIT, seen = STRVEC_INIT;
 		struct strbuf why = STRBUF_INIT;
-		char *waits = NULL;
+		char *ext = NULL;
+		int cyclic = 0;
 
-		if (jobs->v[i].status != ST_QUEUED)
+		if (j->status != ST_QUEUED)
 			continue;
-		if ((rc = job_ready(r, jobs, &jobs->v[i], &waits, &ext, err)) < 0)
-			break;
-		if (external)
+		if ((rc = job_waits(r, jobs, j, &deps, &ext, err)) == 0 && !external)
+			rc = reaches(r, jobs, j->name, j->name, &seen, &cyclic, err);
+		if (rc == 0 && external && ext != NULL)
 			strbuf_addf(&why, "waited %lld s for job %s of another flight",
-			    (long long)(clock_now_ms() - r->external_since) / 1000,
-			    waits ? waits : "?");
-		else
+			    (long long)(clock_now_ms() - r->external_since) / 1000, ext);
+		else if (rc == 0 && cyclic)
 			strbuf_addf(&why, "can never start: its dependencies form a "
-			    "cycle (it waits for %s)", waits ? waits : "?");
-		rc = job_finish(r->lab, r->flight, jobs->v[i].name, ST_BROKEN, why.buf,
-		    NULL, err);
-		say(r, "job %s: broken: %s", jobs->v[i].name, why.buf);
+			    "cycle (it waits for %s)", deps.nr ? deps.v[0] : "?");
+		if (why.len > 0) {
+			rc = job_finish(r->lab, r->flight, j->name, ST_BROKEN, why.buf,
+			    NULL, err);
+			say(r, "job %s: broken: %s", j->name, why.buf);
+			broke++;
+		}
 		strbuf_release(&why);
-		free(waits);
+		strvec_clear(&deps);
+		strvec_clear(&seen);
+		free(ext);
 	}
+	if (rc >= 0 && broke == 0)
+		rc = err_setf(err, TS_E_LAB, "flight %lld: queued jobs that cannot "
+		    "start, and no cycle among them", (long long)r->flight);
 	return rc;
 }
 
@@ -275,9 +312,10 @@ static int
 schedule(struct run *r, int parallel, struct strbuf *err)
 {
 	struct job_list jobs = JOB_LIST_INIT;
-	int rc, queued = 0, others = 0, external = 0, ext;
+	struct strvec deps = STRVEC_INIT;
+	int rc, queued = 0, others = 0, external = 0;
 	char *waits = NULL;
-	size_t i;
+	size_t i, ndeps;
 
 	if ((rc = job_reap_stale(r->lab, r->flight, err)) < 0 ||
 	    (rc = job_list(r->lab, r->flight, &jobs, err)) < 0)
@@ -298,12 +336,14 @@ schedule(struct run *r, int parallel, struct strbuf *err)
 		queued++;
 		if ((int)r->nkids >= parallel)
 			continue;
-		if ((rc = job_ready(r, &jobs, j, &waits, &ext, err)) < 0)
+		if ((rc = job_waits(r, &jobs, j, &deps, &waits, err)) < 0)
 			goto out;
-		free(waits);
-		waits = NULL;
-		if (rc == 0) {
-			external += ext;
+		ndeps = deps.nr;
+		strvec_clear(&deps);
+		if (waits != NULL || ndeps > 0) {
+			external += waits != NULL;
+			free(waits);
+			waits = NULL;
 			continue;
 		}
 		if ((rc = start_job(r, j, err)) < 0)
@@ -318,15 +358,13 @@ schedule(struct run *r, int parallel, struct strbuf *err)
 	if (queued == 0) {
 		rc = 1;
 	} else if (external == 0) {
-		/* Queued jobs, none can start, nothing runs: they never will. */
+		/* Queued jobs, none can start, nothing runs: a cycle. */
 		rc = break_stuck(r, &jobs, 0, err);
-		rc = rc < 0 ? rc : 1;
 	} else if (r->external_since == 0) {
 		r->external_since = clock_now_ms();
 		say(r, "waiting for jobs of other flights to finish");
 	} else if (clock_now_ms() - r->external_since > r->external_bound) {
 		rc = break_stuck(r, &jobs, 1, err);
-		rc = rc < 0 ? rc : 1;
 	}
 out:
 	free(waits);

@@ -250,8 +250,8 @@ static const char job_finish_sql[] =
 	"UPDATE jobs SET status = ?3, why = ?4, finished = ?5, runner_host = NULL,"
 	" runner_pid = NULL, runner_token = NULL, lease_until = NULL"
 	" WHERE flight = ?1 AND job = ?2";
-static const char job_steps_break_sql[] =
-	"UPDATE steps SET status = 'broken', finished = ?3"
+static const char job_steps_end_sql[] =
+	"UPDATE steps SET status = ?4, finished = ?3"
 	" WHERE flight = ?1 AND job = ?2 AND status = 'running'";
 
 int
@@ -277,10 +277,13 @@ job_finish(struct lab *lab, int64_t flight, const char *name,
 	rc = db_run(&lab->db, job_finish_sql, err, "isssi", flight, name,
 	    status_name(to), why, clock_utc());
 	job_release(&j);
-	/* A step still recorded running has lost its recorder. */
+	/*
+	 * A step still recorded running has lost its recorder, or is being
+	 * stopped with its job: it ends aborted with an aborted job, else broken.
+	 */
 	if (rc >= 0)
-		rc = db_run(&lab->db, job_steps_break_sql, err, "isi", flight, name,
-		    clock_utc());
+		rc = db_run(&lab->db, job_steps_end_sql, err, "isis", flight, name,
+		    clock_utc(), status_name(to == ST_ABORTED ? ST_ABORTED : ST_BROKEN));
 	if (rc >= 0 && now != NULL)
 		*now = to;
 fail:

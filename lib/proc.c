@@ -298,6 +298,17 @@ group_alive(pid_t pgid)
 }
 
 void
+proc_die_with_parent(int sig)
+{
+	pid_t parent = getppid();
+
+	(void)prctl(PR_SET_PDEATHSIG, sig);
+	/* The parent may have died before prctl: then act now. */
+	if (getppid() != parent)
+		(void)raise(sig);
+}
+
+void
 proc_subreaper(void)
 {
 	(void)prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -92,6 +92,13 @@ void proc_result_of(const struct proc *p, struct proc_result *res);
 void proc_stop(struct proc *p, int64_t grace_ms);
 
 /*
+ * Get sig when our parent dies (PR_SET_PDEATHSIG): a step whose recipe is
+ * gone stops its program instead of running on unwatched.  With sig one of
+ * the abort signals caught by proc_catch_abort, that is an abort.
+ */
+void proc_die_with_parent(int sig);
+
+/*
  * Make orphaned descendants our children (PR_SET_CHILD_SUBREAPER), so that
  * what is left of a killed process group is reaped by us, at once, rather
  * than by whatever init the machine has.

@@ -165,9 +165,14 @@ out:
 	return rc;
 }
 
+/*
+ * Only a step still running is ended: one that its job's end already
+ * marked (its runner died, the flight was stopped) keeps that record.
+ */
 static const char step_end_sql[] =
 	"UPDATE steps SET status = ?4, finished = ?5, exit_code = ?6, signal = ?7,"
-	" timed_out = ?8 WHERE flight = ?1 AND job = ?2 AND stepno = ?3";
+	" timed_out = ?8 WHERE flight = ?1 AND job = ?2 AND stepno = ?3"
+	" AND status = 'running'";
 
 static int
 step_end(struct lab *lab, int64_t flight, const char *job,
@@ -245,13 +250,14 @@ step_env(const struct lab *lab, int64_t flight, const char *job,
 }
 
 /*
- * Run argv with its output in logfd and fill out->res and out->status.
- * A program that cannot be started is the recipe's error: broken, 127.
+ * Run argv with its output in logfd and fill out->res and out->status;
+ * last gets the log's last line ("exit status N ...").  A program that
+ * cannot be started is the recipe's error: broken, 127.
  */
 static void
 step_exec(struct lab *lab, int64_t flight, const char *job,
     const struct step_opts *o, const char *const *argv, int64_t timeout,
-    int logfd, struct step_outcome *out)
+    int logfd, struct step_outcome *out, struct strbuf *last)
 {
 	struct strbuf line = STRBUF_INIT, e = STRBUF_INIT;
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
@@ -294,14 +300,12 @@ step_exec(struct lab *lab, int64_t flight, const char *job,
 	}
 	proc_release(&p);
 	out->seconds = (clock_now_ms() - t0 + 500) / 1000;
-	strbuf_reset(&line);
-	proc_describe(&out->res, &line);
+	proc_describe(&out->res, last);
 	if (out->res.timed_out)
-		strbuf_addf(&line, " (timed out after %lld s: %s)",
+		strbuf_addf(last, " (timed out after %lld s: %s)",
 		    (long long)(timeout / 1000), dl.what.buf);
 	if (out->res.aborted)
-		strbuf_addf(&line, " (aborted by signal %d)", proc_aborted());
-	log_line(logfd, "%s", line.buf);
+		strbuf_addf(last, " (aborted by signal %d)", proc_aborted());
 	deadline_release(&dl);
 	if (nullfd >= 0)
 		close(nullfd);
@@ -316,7 +320,7 @@ step_run(struct lab *lab, int64_t flight, const char *job,
     const struct step_opts *o, const char *const *argv,
     struct step_outcome *out, struct strbuf *err)
 {
-	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT, last = STRBUF_INIT;
 	int64_t timeout = o->timeout_ms;
 	int rc, logfd;
 
@@ -334,15 +338,18 @@ step_run(struct lab *lab, int64_t flight, const char *job,
 		rc = logfd;
 		goto out;
 	}
-	step_exec(lab, flight, job, o, argv, timeout, logfd, out);
+	step_exec(lab, flight, job, o, argv, timeout, logfd, out, &last);
 	rc = step_end(lab, flight, job, out, err);
 	step_name(argv[0], &name);
+	/* Recorded first, so the pause shows; the exit status stays last. */
 	if (rc == 0 && out->status != ST_PASS && out->status != ST_ABORTED)
 		step_maybe_pause(lab, flight, job, out, name.buf, logfd);
+	log_line(logfd, "%s", last.buf);
 	close(logfd);
 out:
 	strbuf_release(&dir);
 	strbuf_release(&name);
+	strbuf_release(&last);
 	return rc;
 }
 

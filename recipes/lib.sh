@@ -33,10 +33,15 @@ set -eu
 
 # A recipe that ends normally exits with the worst outcome of its steps, so
 # that a step ts-step refused (and so never recorded) still fails the job.
+# One that stops on its own error (set -e, exit) exits 3: the job is broken
+# whatever its steps said, as a recipe error is the lab's, not the test's.
 _tlab_exit () {
 	_tlab_rc=$?
-	[ "$_tlab_rc" != 0 ] || _tlab_rc=$_tlab_worst
-	exit "$_tlab_rc"
+	if [ "$_tlab_rc" != 0 ]; then
+		echo "the recipe failed outside its steps (exit status $_tlab_rc)" >&2
+		exit 3
+	fi
+	exit "$_tlab_worst"
 }
 trap _tlab_exit EXIT
 
