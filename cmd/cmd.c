@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "flight.h"
+#include "xalloc.h"
 #include "banned.h"
 
 const char *cmd_name = "tlab";
@@ -61,53 +62,63 @@ const char **
 cmd_parse(int argc, const char **argv, struct poptOption *opts,
     const struct cmd_info *info, int *nargs)
 {
+	struct strbuf bad = STRBUF_INIT;
 	poptContext con;
 	const char **args, **copy;
 	const char *slash = strrchr(argv[0], '/');
-	int r, n = 0, i;
+	int r, n = 0, i, done = -1;
 
 	cmd_name = slash != NULL ? slash + 1 : argv[0];
 	con = poptGetContext(cmd_name, argc, argv, opts, info->popt_flags);
 	if (*info->args != '\0')
 		poptSetOtherOptionHelp(con, info->args);
-	while ((r = poptGetNextOpt(con)) >= 0) {
+	while (done < 0 && (r = poptGetNextOpt(con)) >= 0) {
 		switch (r) {
 		case CMD_OPT_HELP:
 			print_help(con, info);
-			exit(cmd_exit(0, NULL));
+			done = 0;
+			break;
 		case CMD_OPT_USAGE:
 			poptPrintUsage(con, stdout, 0);
-			exit(cmd_exit(0, NULL));
+			done = 0;
+			break;
 		case CMD_OPT_VERSION:
 			printf("%s (%s)\n", cmd_name, lab_harness());
-			exit(cmd_exit(0, NULL));
+			done = 0;
+			break;
 		default:
 			break;	/* an option with a val of its own: handled by opts */
 		}
 	}
-	if (r < -1)
-		cmd_usage_error("%s: %s (see %s --help)",
-		    poptBadOption(con, POPT_BADOPTION_NOALIAS), poptStrerror(r),
-		    cmd_name);
-	args = poptGetArgs(con);
+	args = done < 0 && r == -1 ? poptGetArgs(con) : NULL;
 	while (args != NULL && args[n] != NULL)
 		n++;
-	if (n < info->min)
-		cmd_usage_error("missing arguments: %s %s (see %s --help)",
+	if (done >= 0)
+		;
+	else if (r < -1)
+		strbuf_addf(&bad, "%s: %s (see %s --help)",
+		    poptBadOption(con, POPT_BADOPTION_NOALIAS), poptStrerror(r),
+		    cmd_name);
+	else if (n < info->min)
+		strbuf_addf(&bad, "missing arguments: %s %s (see %s --help)",
 		    cmd_name, info->args, cmd_name);
-	if (info->max >= 0 && n > info->max)
-		cmd_usage_error("too many arguments: '%s'%s (see %s --help)",
+	else if (info->max >= 0 && n > info->max)
+		strbuf_addf(&bad, "too many arguments: '%s'%s (see %s --help)",
 		    args[info->max], n > info->max + 1 ? " and on" : "", cmd_name);
 	/* Copies, so that the context can go; kept reachable in cmd_args. */
-	copy = calloc((size_t)n + 1, sizeof(*copy));
-	if (copy == NULL)
-		cmd_usage_error("out of memory");
+	copy = xcalloc((size_t)n + 1, sizeof(*copy));
 	for (i = 0; i < n; i++)
-		if ((copy[i] = strdup(args[i])) == NULL)
-			cmd_usage_error("out of memory");
-	poptFreeContext(con);
+		copy[i] = xstrdup(args[i]);
 	cmd_args = copy;
+	poptFreeContext(con);
 	keep_option_strings(opts);
+	if (done >= 0)
+		exit(cmd_exit(0, NULL));
+	if (bad.len > 0) {
+		fprintf(stderr, "%s: %s\n", cmd_name, bad.buf);
+		strbuf_release(&bad);
+		exit(TS_EXIT_USAGE);
+	}
 	*nargs = n;
 	return copy;
 }

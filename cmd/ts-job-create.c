@@ -10,6 +10,31 @@
 #include "xalloc.h"
 #include "banned.h"
 
+/* Every NAME given must be good, a dropped one too; exits 2 if not. */
+static void
+check_names(const char **args, int n)
+{
+	struct strbuf name = STRBUF_INIT, err = STRBUF_INIT;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *a = args[i], *eq = strchr(a, '=');
+
+		if (a[0] != '!' && eq == NULL)
+			cmd_usage_error("'%s': not NAME=VALUE or !NAME", a);
+		strbuf_reset(&name);
+		if (a[0] == '!')
+			strbuf_addstr(&name, a + 1);
+		else
+			strbuf_add(&name, a, (size_t)(eq - a));
+		if (runvar_check_name(name.buf, &err) < 0) {
+			strbuf_release(&name);
+			cmd_die(TS_E_INPUT, &err);
+		}
+	}
+	strbuf_release(&name);
+}
+
 /*
  * NAME=VALUE sets a runvar, a later one replacing an earlier; !NAME drops
  * one given earlier on the line (OSSTEST's cs-job-create).
@@ -22,16 +47,8 @@ collect(const char **args, int n, struct runvar *defs)
 
 	for (i = 0; i < n; i++) {
 		const char *a = args[i], *eq = strchr(a, '=');
-		struct strbuf err = STRBUF_INIT;
 		char *name;
 
-		/* Every name given is checked, a dropped one too. */
-		name = a[0] == '!' ? xstrdup(a + 1) :
-		    eq != NULL ? xstrndup(a, (size_t)(eq - a)) : NULL;
-		if (name != NULL && runvar_check_name(name, &err) < 0)
-			cmd_usage_error("%s", err.buf);
-		free(name);
-		strbuf_release(&err);
 		if (a[0] == '!') {
 			for (k = 0; k < nd; k++)
 				if (strcmp(defs[k].name, a + 1) == 0) {
@@ -42,8 +59,6 @@ collect(const char **args, int n, struct runvar *defs)
 				}
 			continue;
 		}
-		if (eq == NULL)
-			cmd_usage_error("'%s': not NAME=VALUE or !NAME", a);
 		name = xstrndup(a, (size_t)(eq - a));
 		for (k = 0; k < nd; k++)
 			if (strcmp(defs[k].name, name) == 0)
@@ -89,6 +104,7 @@ main(int argc, const char **argv)
 	for (i = 3; i < nargs; i++)
 		if (strcmp(args[i], "disable") == 0)
 			return cmd_exit(0, NULL);
+	check_names(args + 3, nargs - 3);
 	defs = xcalloc((size_t)nargs, sizeof(*defs));
 	nd = collect(args + 3, nargs - 3, defs);
 	cmd_open_lab(&lab);
