@@ -108,6 +108,9 @@ lab_mkdirs(const char *path, int mode, struct strbuf *err)
 
 	if (*path == '\0')
 		return err_setf(err, TS_E_INPUT, "mkdir: empty path");
+	/* Most calls find the directory there already: one stat, no walk. */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 0;
 	copy = xstrdup(path);
 	for (p = copy + 1; ; p++) {
 		char c = *p;
