@@ -177,14 +177,15 @@ db_open(struct db *db, const char *path, enum db_open_mode mode,
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, DB_BUSY_TIMEOUT_MS);
-	/*
-	 * The last process to close would checkpoint, fsync and delete the
-	 * WAL: with one short-lived process per step and per command that is
-	 * most of a write's cost.  Writers checkpoint as the WAL grows instead.
-	 */
-	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if ((rc = db_check_owner(db, mode, err)) < 0)
 		goto fail;
+	/*
+	 * Ours: the last process to close would checkpoint, fsync and delete
+	 * the WAL; with one short-lived process per command that is most of a
+	 * write's cost.  Writers checkpoint as the WAL grows instead.  (Not
+	 * before the check: a foreign database is left as it was, WAL too.)
+	 */
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	if ((rc = db_schema_version(db, &version, err)) < 0)
 		goto fail;
 	created = version == 0;
