@@ -10,7 +10,8 @@
 
 #include "cmd.h"
 #include "config.h"
-#include "flight.h"
+#include "names.h"
+#include "version.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -146,16 +147,6 @@ void
 cmd_die(int rc, struct strbuf *err)
 {
 	exit(cmd_exit(rc, err));
-}
-
-void
-cmd_open_lab(struct lab *lab)
-{
-	struct strbuf err = STRBUF_INIT;
-	int rc;
-
-	if ((rc = lab_open(lab, cmd_lab, &err)) < 0)
-		cmd_die(rc, &err);
 }
 
 int64_t

@@ -1,6 +1,6 @@
 /*
- * ts-step: run one step of a job and record it.  What recipes/lib.sh's
- * step and always call.  See ts-step(1).
+ * ts-step: run one step of a job and have the job's runner record it.
+ * What recipes/lib.sh's step and always call.  See ts-step(1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "clock.h"
 #include "cmd.h"
-#include "step.h"
+#include "steprun.h"
 #include "banned.h"
 
 int
@@ -35,8 +35,7 @@ main(int argc, const char **argv)
 		CMD_POPT_END
 	};
 	struct step_outcome out;
-	const char **args;
-	struct lab lab;
+	const char **args, *labdir;
 	int64_t flight;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
@@ -55,15 +54,16 @@ main(int argc, const char **argv)
 	    (job = getenv("TLAB_JOB")) == NULL)
 		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job the step is of");
 	flight = cmd_flight_arg(flightvar);
+	if ((labdir = cmd_lab) == NULL && (labdir = getenv("TLAB_LAB")) == NULL)
+		cmd_usage_error("no lab: give --lab DIR or set TLAB_LAB");
 	proc_catch_abort();
 	proc_subreaper();
 	/* Its recipe (or the shell of a person) gone: stop, do not run on. */
 	proc_die_with_parent(SIGTERM);
-	cmd_open_lab(&lab);
-	rc = step_run(&lab, flight, job, &so, args, &out, &err);
-	lab_close(&lab);
-	if (rc < 0)
+	if ((rc = steprun(labdir, flight, job, &so, args, &out, &err)) < 0) {
+		step_outcome_release(&out);
 		return cmd_exit(rc, &err);
+	}
 	/* One line for the job's log and a person watching. */
 	clock_add_utc(&line, clock_utc());
 	strbuf_addf(&line, " step %lld %s: %s (", (long long)out.stepno, out.testid,

@@ -225,17 +225,3 @@ flight_harness(struct lab *lab, int64_t id, struct strbuf *out,
 		strbuf_addf(out, "%s%s", n++ ? ", " : "", db_text(st, 0));
 	return rc;
 }
-
-int
-flight_parse_id(const char *s, int64_t *id, struct strbuf *err)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v <= 0)
-		return err_setf(err, TS_E_INPUT, "flight '%s': not a flight number", s);
-	*id = v;
-	return 0;
-}

@@ -56,9 +56,6 @@ int flight_touch_harness(struct lab *lab, int64_t id, struct strbuf *err);
 int flight_harness(struct lab *lab, int64_t id, struct strbuf *out,
     struct strbuf *err);
 
-/* Parse a flight id given on a command line; TS_E_INPUT when not one. */
-int flight_parse_id(const char *s, int64_t *id, struct strbuf *err);
-
 /* The newest flights, newest first, at most limit; cb for each. */
 int flight_list(struct lab *lab, int limit,
     int (*cb)(const struct flight *f, void *ctx), void *ctx, struct strbuf *err);

@@ -14,6 +14,7 @@
 #include "proc.h"
 #include "runvar.h"
 #include "step.h"
+#include "stepd.h"
 #include "strvec.h"
 #include "banned.h"
 
@@ -120,9 +121,40 @@ struct recipe_end {
 	int64_t timeout_ms;
 };
 
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+struct recipe_run {
+	struct proc p;
+	struct stepd sd;
+	struct tee t;
+	int pipefd;
+	int reaped;
+	int64_t stop_at;	/* monotonic ms when SIGTERM went; 0: not stopping */
+	int killed;
+};
+
+/* SIGTERM to the recipe's group (its steps stop theirs and report). */
+static void
+recipe_stop(struct recipe_run *rr)
+{
+	if (rr->stop_at != 0)
+		return;
+	proc_signal(&rr->p, SIGTERM);
+	proc_signal(&rr->p, SIGCONT);
+	rr->stop_at = clock_now_ms();
+}
+
 /*
- * Run the recipe file with its output into logfd (and o->echo), renewing
- * the job's lease while it runs.
+ * Run the recipe file with its output into logfd (and o->echo), serving
+ * its ts-steps (stepd) and renewing the job's lease until the recipe and
+ * everything of its process group are gone.  A signal to us, or the job's
+ * bound passing, stops the recipe: SIGTERM to its group, SIGKILL after
+ * abort_grace; its steps keep being served meanwhile, so that each records
+ * how it ended.
  */
 static int
 run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
@@ -134,16 +166,28 @@ run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
 	const char *argv[] = { "sh", file, NULL };
 	int64_t lease = conf_lab_ms(&lab->conf, "lease", JOB_DEFAULT_LEASE_MS);
 	int64_t grace = conf_lab_ms(&lab->conf, "abort_grace", JOB_DEFAULT_GRACE_MS);
+	int64_t renew_at;
+	struct pollfd pfd[130];
+	struct recipe_run rr;
 	struct deadline dl;
-	struct tee t = { logfd, o };
-	struct proc p;
-	int pipefd[2], nullfd, rc, r;
+	int pipefd[2], nullfd, rc, n, ns, k;
 
 	memset(end, 0, sizeof(*end));
+	memset(&rr, 0, sizeof(rr));
+	rr.t.fd = logfd;
+	rr.t.o = o;
 	end->timeout_ms = o->timeout_ms >= 0 ? o->timeout_ms :
 	    conf_lab_ms(&lab->conf, "job_timeout", JOB_DEFAULT_TIMEOUT_MS);
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	rr.sd.lfd = -1;
+	/* A dry run records nothing: no steps to serve. */
+	if (!o->dry_run && (rc = stepd_open(&rr.sd, lab, flight, job, err)) < 0) {
+		stepd_close(&rr.sd);
+		return rc;
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		stepd_close(&rr.sd);
 		return err_errno(err, TS_E_LAB, "pipe");
+	}
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	recipe_env(lab, flight, job, file, o, &env);
 	po.argv = argv;
@@ -153,43 +197,86 @@ run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
 	po.fd_out = po.fd_err = pipefd[1];
 	po.new_group = 1;
 	po.pdeathsig = SIGTERM;
-	rc = proc_spawn(&p, &po, err);
+	rc = proc_spawn(&rr.p, &po, err);
 	close(pipefd[1]);
 	if (nullfd >= 0)
 		close(nullfd);
 	strvec_clear(&env);
 	if (rc < 0) {
 		close(pipefd[0]);
+		stepd_close(&rr.sd);
 		return rc;
 	}
+	rr.pipefd = pipefd[0];
+	(void)fcntl(rr.pipefd, F_SETFL, O_NONBLOCK);
 	deadline_in(&dl, end->timeout_ms, "recipe %s", file);
+	renew_at = clock_now_ms() + lease / 3;
 	for (;;) {
-		int64_t slice = lease / 3;
+		int64_t now = clock_now_ms(), wait = renew_at - now;
 
-		if (deadline_left(&dl) < slice)
-			slice = deadline_left(&dl);
-		r = proc_wait_io(&p, pipefd[0], tee_out, &t, slice);
-		if (r == 1)
-			break;
-		if (r == TS_E_AGAIN) {
+		n = 0;
+		if (rr.pipefd >= 0) {
+			pfd[n].fd = rr.pipefd;
+			pfd[n++].events = POLLIN;
+		}
+		ns = stepd_pollfds(&rr.sd, pfd + n, (int)(sizeof(pfd) / sizeof(pfd[0])) - n - 1);
+		k = n;
+		n += ns;
+		if (!rr.reaped && rr.p.pidfd >= 0) {
+			pfd[n].fd = rr.p.pidfd;
+			pfd[n++].events = POLLIN;
+		}
+		if (rr.stop_at == 0)
+			wait = min64(wait, deadline_left(&dl));
+		else if (!rr.killed)
+			wait = min64(wait, rr.stop_at + grace - now);
+		/* Without a pidfd, or waiting for a group to empty: look often. */
+		if (rr.reaped || rr.p.pidfd < 0)
+			wait = min64(wait, 20);
+		if (wait < 0)
+			wait = 0;
+		(void)proc_poll(pfd, n, wait);
+		if (rr.stop_at == 0 && proc_aborted()) {
 			end->aborted = proc_aborted();
-			break;
+			recipe_stop(&rr);
 		}
-		if (deadline_passed(&dl)) {
+		if (rr.pipefd >= 0 && pfd[0].revents != 0 &&
+		    proc_drain(rr.pipefd, tee_out, &rr.t) == 0) {
+			close(rr.pipefd);	/* every writer closed it */
+			rr.pipefd = -1;
+		}
+		stepd_serve(&rr.sd, pfd + k, ns);
+		if (!rr.reaped && proc_reaped(&rr.p))
+			rr.reaped = 1;
+		if (rr.reaped && stepd_busy(&rr.sd) == 0 && proc_group_gone(&rr.p))
+			break;
+		if (rr.reaped && rr.stop_at == 0)
+			recipe_stop(&rr);	/* stragglers of a recipe that ended */
+		if (rr.stop_at == 0 && deadline_passed(&dl)) {
 			end->timed_out = 1;
-			break;
+			recipe_stop(&rr);
 		}
-		if (!o->dry_run)
+		now = clock_now_ms();
+		if (rr.stop_at != 0 && !rr.killed && now >= rr.stop_at + grace) {
+			proc_signal(&rr.p, SIGKILL);
+			rr.killed = 1;
+		}
+		/* Killed, and no word from its steps for a grace more: done. */
+		if (rr.killed && rr.reaped && now >= rr.stop_at + 2 * grace &&
+		    proc_group_gone(&rr.p))
+			break;
+		if (now >= renew_at) {
 			(void)job_renew(lab, flight, job, lease, NULL);
+			renew_at = now + lease / 3;
+		}
 	}
-	if (r != 1) {
-		/* The recipe's steps see SIGTERM and record themselves aborted. */
-		proc_stop(&p, grace);
-		proc_wait_io(&p, pipefd[0], tee_out, &t, 0);
+	if (rr.pipefd >= 0) {
+		(void)proc_drain(rr.pipefd, tee_out, &rr.t);
+		close(rr.pipefd);
 	}
-	proc_result_of(&p, &end->res);
-	proc_release(&p);
-	close(pipefd[0]);
+	stepd_close(&rr.sd);
+	proc_result_of(&rr.p, &end->res);
+	proc_release(&rr.p);
 	deadline_release(&dl);
 	return 0;
 }
@@ -284,7 +371,7 @@ jobrun(struct lab *lab, int64_t flight, const char *job,
 	if ((rc = job_claim(lab, flight, job,
 	    conf_lab_ms(&lab->conf, "lease", JOB_DEFAULT_LEASE_MS), err)) < 0)
 		goto out;
-	if ((rc = log_job_dir(lab, flight, job, &path, err)) < 0)
+	if ((rc = lab_log_dir(lab, flight, job, &path, err)) < 0)
 		goto broken;
 	strbuf_addstr(&path, "/job.log");
 	if ((logfd = log_open(path.buf, err)) < 0) {

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "harness-rev.h"
 #include "err.h"
 #include "lab.h"
 #include "xalloc.h"
@@ -135,6 +134,14 @@ lab_mkdirs(const char *path, int mode, struct strbuf *err)
 	return rc;
 }
 
+int
+lab_log_dir(const struct lab *lab, int64_t flight, const char *job,
+    struct strbuf *sb, struct strbuf *err)
+{
+	lab_path(lab, sb, "logs/%lld/%s", (long long)flight, job);
+	return lab_mkdirs(sb->buf, 0755, err);
+}
+
 static int
 write_new_file(const char *path, const char *text, struct strbuf *err)
 {
@@ -202,28 +209,6 @@ lab_datadir(void)
 }
 
 int
-lab_check_name(const char *what, const char *name, struct strbuf *err)
-{
-	const char *p;
-
-	if (*name == '\0')
-		return err_setf(err, TS_E_INPUT, "%s name: empty", what);
-	if (strlen(name) > 100)
-		return err_setf(err, TS_E_INPUT, "%s name %.20s...: longer than 100 bytes",
-		    what, name);
-	if (*name == '.' || *name == '-')
-		return err_setf(err, TS_E_INPUT, "%s name '%s': must not start with '%c'",
-		    what, name, *name);
-	for (p = name; *p != '\0'; p++)
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._+-", *p) == NULL)
-			return err_setf(err, TS_E_INPUT,
-			    "%s name '%s': only letters, digits and . _ + - may be used",
-			    what, name);
-	return 0;
-}
-
-int
 lab_find_recipe(const struct lab *lab, const char *recipe, struct strbuf *path,
     struct strbuf *err)
 {
@@ -243,8 +228,3 @@ lab_find_recipe(const struct lab *lab, const char *recipe, struct strbuf *path,
 	    recipe, lab->dir, lab_datadir());
 }
 
-const char *
-lab_harness(void)
-{
-	return "tlab " PACKAGE_VERSION " (" HARNESS_REV ")";
-}

@@ -9,8 +9,12 @@
 #ifndef TLAB_LAB_H
 #define TLAB_LAB_H
 
+#include <stdint.h>
+
 #include "conf.h"
 #include "db.h"
+#include "names.h"
+#include "version.h"
 #include "strbuf.h"
 
 struct lab {
@@ -45,15 +49,9 @@ const char *lab_datadir(void);
 int lab_find_recipe(const struct lab *lab, const char *recipe,
     struct strbuf *path, struct strbuf *err);
 
-/*
- * Check a name that becomes part of a path or a command line (job, branch,
- * blessing, recipe): letters, digits and ._+- , not starting with . or -,
- * at most 100 bytes.  TS_E_INPUT names what and the name.
- */
-int lab_check_name(const char *what, const char *name, struct strbuf *err);
-
-/* "tlab 0.1.0 (git REV)": what every flight records of who ran it. */
-const char *lab_harness(void);
+/* Append LAB/logs/FLIGHT/JOB to sb, making the directories. */
+int lab_log_dir(const struct lab *lab, int64_t flight, const char *job,
+    struct strbuf *sb, struct strbuf *err);
 
 /* mkdir -p with mode for the new directories. */
 int lab_mkdirs(const char *path, int mode, struct strbuf *err);

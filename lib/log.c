@@ -9,15 +9,8 @@
 #include "clock.h"
 #include "err.h"
 #include "log.h"
+#include "strbuf.h"
 #include "banned.h"
-
-int
-log_job_dir(const struct lab *lab, int64_t flight, const char *job,
-    struct strbuf *sb, struct strbuf *err)
-{
-	lab_path(lab, sb, "logs/%lld/%s", (long long)flight, job);
-	return lab_mkdirs(sb->buf, 0755, err);
-}
 
 int
 log_open(const char *path, struct strbuf *err)

@@ -6,18 +6,15 @@
  * STEPNO.NAME.log, which gets the step's whole output between a first line
  * naming the command and a last line giving the UTC time and the exit
  * status, as OSSTEST's logs end.  Lines written by tlab itself start with
- * the UTC time ("2026-11-29 03:52:43 Z ...").
+ * the UTC time ("2026-11-29 03:52:43 Z ...").  lab_log_dir (lab.h) names
+ * and makes a job's directory.
  */
 #ifndef TLAB_LOG_H
 #define TLAB_LOG_H
 
 #include <stdint.h>
 
-#include "lab.h"
-
-/* Append LAB/logs/FLIGHT/JOB to sb, making the directories. */
-int log_job_dir(const struct lab *lab, int64_t flight, const char *job,
-    struct strbuf *sb, struct strbuf *err);
+#include "strbuf.h"
 
 /* Open path for appending (made 0644 if missing); the fd, or an error. */
 int log_open(const char *path, struct strbuf *err);

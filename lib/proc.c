@@ -428,9 +428,39 @@ out:
 	return r;
 }
 
-/* Pass on what fd has now, without blocking; 0 at end of file. */
-static int
-drain(int fd, void (*on_data)(const char *, size_t, void *), void *ctx)
+int
+proc_poll(struct pollfd *pfd, int n, int64_t timeout_ms)
+{
+	struct timespec ts;
+	sigset_t mask;
+	int r;
+
+	wait_mask(&mask);
+	ms_to_ts(timeout_ms, &ts);
+	r = ppoll(pfd, (nfds_t)n, timeout_ms == INT64_MAX ? NULL : &ts, &mask);
+	if (r < 0) {
+		/* Interrupted: nothing is ready. */
+		for (r = 0; r < n; r++)
+			pfd[r].revents = 0;
+		return 0;
+	}
+	return r;
+}
+
+int
+proc_reaped(struct proc *p)
+{
+	return try_reap(p, WNOHANG);
+}
+
+int
+proc_group_gone(struct proc *p)
+{
+	return !p->new_group || !group_alive(p->pid);
+}
+
+int
+proc_drain(int fd, void (*on_data)(const char *, size_t, void *), void *ctx)
 {
 	char buf[8192];
 	ssize_t n;
@@ -465,11 +495,11 @@ proc_wait_io(struct proc *p, int fd,
 		int64_t left;
 		int np = 0;
 
-		if (fd >= 0 && drain(fd, on_data, ctx) == 0)
+		if (fd >= 0 && proc_drain(fd, on_data, ctx) == 0)
 			fd = -1;	/* every writer closed it */
 		if (try_reap(p, WNOHANG)) {
 			if (fd >= 0)
-				(void)drain(fd, on_data, ctx);
+				(void)proc_drain(fd, on_data, ctx);
 			return 1;
 		}
 		if (proc_aborted())

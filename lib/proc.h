@@ -16,6 +16,7 @@
 #ifndef TLAB_PROC_H
 #define TLAB_PROC_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -84,6 +85,26 @@ int proc_wait_any(struct proc **ps, int n, int64_t timeout_ms);
 int proc_wait_io(struct proc *p, int fd,
     void (*on_data)(const char *buf, size_t n, void *ctx), void *ctx,
     int64_t timeout_ms);
+
+/*
+ * ppoll on pfd for up to timeout_ms with the abort signals let through
+ * (an abort cuts it short: see proc_aborted).  The number of ready
+ * descriptors; 0 when interrupted.
+ */
+int proc_poll(struct pollfd *pfd, int n, int64_t timeout_ms);
+
+/* Has p exited?  Reaps it when so (then proc_result_of says how). */
+int proc_reaped(struct proc *p);
+
+/* Is nothing left of p's process group?  (Reaps its zombies of ours.) */
+int proc_group_gone(struct proc *p);
+
+/*
+ * Pass on to on_data what the non-blocking fd holds now.  0 at end of
+ * file, 1 when it may have more later.
+ */
+int proc_drain(int fd, void (*on_data)(const char *buf, size_t n, void *ctx),
+    void *ctx);
 
 /* Fill res from a reaped p. */
 void proc_result_of(const struct proc *p, struct proc_result *res);

@@ -11,25 +11,6 @@
 #include "banned.h"
 
 int
-runvar_check_name(const char *name, struct strbuf *err)
-{
-	const char *p;
-
-	if (*name == '\0')
-		return err_setf(err, TS_E_INPUT, "runvar name: empty");
-	if (strlen(name) > 100)
-		return err_setf(err, TS_E_INPUT, "runvar %.20s...: name longer than 100 bytes", name);
-	if (*name >= '0' && *name <= '9')
-		return err_setf(err, TS_E_INPUT, "runvar '%s': name starts with a digit", name);
-	for (p = name; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_'))
-			return err_setf(err, TS_E_INPUT,
-			    "runvar '%s': a name has only letters, digits and _", name);
-	return 0;
-}
-
-int
 runvar_name_ends(const char *name, const char *suffix)
 {
 	size_t n = strlen(name), s = strlen(suffix);

@@ -28,9 +28,6 @@ struct runvar_list {
 
 #define RUNVAR_LIST_INIT { NULL, 0, 0 }
 
-/* Letters, digits and _, not starting with a digit; at most 100 bytes. */
-int runvar_check_name(const char *name, struct strbuf *err);
-
 /* 1 and *val (malloc'd) when set, 0 when not. */
 int runvar_get(struct lab *lab, int64_t flight, const char *job,
     const char *name, char **val, struct strbuf *err);

@@ -96,14 +96,9 @@ static const char step_insert_sql[] =
 	"INSERT INTO steps (flight, job, stepno, step, testid, status, started, pid, log)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-/*
- * Number the step, work out its testid and record it, in one transaction so
- * that two steps of a job never get one number.  status is running for a
- * step about to run.
- */
-static int
-step_begin(struct lab *lab, int64_t flight, const char *job,
-    const char *spec, const char *const *argv, enum ts_status status,
+int
+step_record_begin(struct lab *lab, int64_t flight, const char *job,
+    const char *spec, const char *const *argv, int64_t pid,
     struct step_outcome *out, struct strbuf *err)
 {
 	struct strbuf name = STRBUF_INIT, testid = STRBUF_INIT, log = STRBUF_INIT;
@@ -145,8 +140,8 @@ step_begin(struct lab *lab, int64_t flight, const char *job,
 	strbuf_addf(&log, "logs/%lld/%s/%lld.%s.log", (long long)flight, job,
 	    (long long)out->stepno, name.buf);
 	if ((rc = db_run(&lab->db, step_insert_sql, err, "isisssiis", flight, job,
-	    out->stepno, name.buf, testid.buf, status_name(status), clock_utc(),
-	    (int64_t)getpid(), log.buf)) < 0)
+	    out->stepno, name.buf, testid.buf, "running", clock_utc(), pid,
+	    log.buf)) < 0)
 		goto fail;
 	if ((rc = db_commit(&lab->db, err)) < 0)
 		goto out;
@@ -174,8 +169,8 @@ static const char step_end_sql[] =
 	" timed_out = ?8 WHERE flight = ?1 AND job = ?2 AND stepno = ?3"
 	" AND status = 'running'";
 
-static int
-step_end(struct lab *lab, int64_t flight, const char *job,
+int
+step_record_end(struct lab *lab, int64_t flight, const char *job,
     const struct step_outcome *out, struct strbuf *err)
 {
 	const struct proc_result *r = &out->res;
@@ -206,159 +201,49 @@ globs_match(const char *list, const char *name, const char *testid)
 	return hit;
 }
 
-/*
- * OSSTEST's pause_on_<status>: a person debugging a job sets the runvar,
- * and the step stays (its host untouched) until the bound or an abort
- * signal, with its status already recorded.
- */
-static void
-step_maybe_pause(struct lab *lab, int64_t flight, const char *job,
-    const struct step_outcome *out, const char *name, int logfd)
+int64_t
+step_pause_ms(struct lab *lab, int64_t flight, const char *job,
+    const char *name, const struct step_outcome *out)
 {
-	struct strbuf var = STRBUF_INIT, e = STRBUF_INIT;
+	struct strbuf var = STRBUF_INIT;
 	char *globs = NULL;
-	int64_t ms;
+	int64_t ms = 0;
 
+	if (out->status == ST_PASS || out->status == ST_ABORTED)
+		return 0;
 	strbuf_addf(&var, "pause_on_%s", status_name(out->status));
-	if (runvar_get(lab, flight, job, var.buf, &globs, &e) == 1 &&
-	    globs_match(globs, name, out->testid)) {
+	if (runvar_get(lab, flight, job, var.buf, &globs, NULL) == 1 &&
+	    globs_match(globs, name, out->testid))
 		ms = conf_lab_ms(&lab->conf, "pause_timeout", STEP_DEFAULT_PAUSE_MS);
-		log_line(logfd, "PAUSING as requested by %s=%s, for up to %lld s"
-		    " (pid %d; SIGTERM ends the pause)", var.buf, globs,
-		    (long long)(ms / 1000), (int)getpid());
-		(void)proc_sleep(ms);
-		log_line(logfd, "pause over");
-	}
 	free(globs);
 	strbuf_release(&var);
-	strbuf_release(&e);
+	return ms;
 }
 
-static void
-step_env(const struct lab *lab, int64_t flight, const char *job,
-    const struct step_outcome *out, struct strvec *env)
-{
-	struct strvec set = STRVEC_INIT;
-
-	strvec_pushf(&set, "TLAB_LAB=%s", lab->dir);
-	strvec_pushf(&set, "TLAB_FLIGHT=%lld", (long long)flight);
-	strvec_pushf(&set, "TLAB_JOB=%s", job);
-	strvec_pushf(&set, "TLAB_STEP=%lld", (long long)out->stepno);
-	strvec_pushf(&set, "TLAB_TESTID=%s", out->testid);
-	strvec_env(env, &set);
-	strvec_clear(&set);
-}
-
-/*
- * Run argv with its output in logfd and fill out->res and out->status;
- * last gets the log's last line ("exit status N ...").  A program that
- * cannot be started is the recipe's error: broken, 127.
- */
-static void
-step_exec(struct lab *lab, int64_t flight, const char *job,
-    const struct step_opts *o, const char *const *argv, int64_t timeout,
-    int logfd, struct step_outcome *out, struct strbuf *last)
-{
-	struct strbuf line = STRBUF_INIT, e = STRBUF_INIT;
-	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
-	struct proc_opts po = PROC_OPTS_INIT;
-	int64_t grace, t0 = clock_now_ms();
-	const char *const *a;
-	struct deadline dl;
-	struct proc p;
-	int nullfd;
-
-	grace = conf_lab_ms(&lab->conf, "abort_grace", STEP_DEFAULT_GRACE_MS);
-	/* The "+" only shapes the testid; the program does not see it. */
-	for (a = argv; *a != NULL; a++)
-		if (a == argv || strcmp(*a, "+") != 0)
-			strvec_push(&args, *a);
-	strbuf_add_argv_human(&line, args.v);
-	log_line(logfd, "step %lld %s: %s", (long long)out->stepno, out->testid,
-	    line.buf);
-	step_env(lab, flight, job, out, &env);
-	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	po.argv = args.v;
-	po.envp = (char *const *)env.v;
-	po.fd_in = nullfd;
-	po.fd_out = po.fd_err = logfd;
-	po.new_group = 1;
-	po.pdeathsig = SIGTERM;
-	deadline_in(&dl, timeout, "step %s", out->testid);
-	if (proc_spawn(&p, &po, &e) < 0 || proc_wait(&p, &dl, grace, &out->res, &e) < 0) {
-		log_line(logfd, "%s", e.buf);
-		memset(&out->res, 0, sizeof(out->res));
-		out->res.exited = 1;
-		out->res.code = 127;
-		out->status = ST_BROKEN;
-	} else if (out->res.aborted) {
-		out->status = ST_ABORTED;
-	} else if (out->res.timed_out || out->res.signaled) {
-		out->status = o->on_fail;
-	} else {
-		out->status = status_of_exit(out->res.code, o->on_fail);
-	}
-	proc_release(&p);
-	out->seconds = (clock_now_ms() - t0 + 500) / 1000;
-	proc_describe(&out->res, last);
-	if (out->res.timed_out)
-		strbuf_addf(last, " (timed out after %lld s: %s)",
-		    (long long)(timeout / 1000), dl.what.buf);
-	if (out->res.aborted)
-		strbuf_addf(last, " (aborted by signal %d)", proc_aborted());
-	deadline_release(&dl);
-	if (nullfd >= 0)
-		close(nullfd);
-	strbuf_release(&line);
-	strbuf_release(&e);
-	strvec_clear(&args);
-	strvec_clear(&env);
-}
+static const char step_abandon_sql[] =
+	"UPDATE steps SET status = 'broken', finished = ?4"
+	" WHERE flight = ?1 AND job = ?2 AND stepno = ?3 AND status = 'running'";
 
 int
-step_run(struct lab *lab, int64_t flight, const char *job,
-    const struct step_opts *o, const char *const *argv,
-    struct step_outcome *out, struct strbuf *err)
+step_abandon(struct lab *lab, int64_t flight, const char *job, int64_t stepno,
+    struct strbuf *err)
 {
-	struct strbuf dir = STRBUF_INIT, name = STRBUF_INIT, last = STRBUF_INIT;
-	int64_t timeout = o->timeout_ms;
-	int rc, logfd;
+	int rc = db_write(&lab->db, step_abandon_sql, err, "isii", flight, job,
+	    stepno, clock_utc());
 
-	memset(out, 0, sizeof(*out));
-	if (timeout < 0)
-		timeout = conf_lab_ms(&lab->conf, "step_timeout", STEP_DEFAULT_TIMEOUT_MS);
-	if ((rc = log_job_dir(lab, flight, job, &dir, err)) < 0 ||
-	    (rc = step_begin(lab, flight, job, o->testid, argv, ST_RUNNING, out,
-	    err)) < 0)
-		goto out;
-	/* From here the step is recorded: it must end with a status. */
-	if ((logfd = log_open(out->log, err)) < 0) {
-		out->status = ST_BROKEN;
-		(void)step_end(lab, flight, job, out, NULL);
-		rc = logfd;
-		goto out;
-	}
-	step_exec(lab, flight, job, o, argv, timeout, logfd, out, &last);
-	rc = step_end(lab, flight, job, out, err);
-	step_name(argv[0], &name);
-	/* Recorded first, so the pause shows; the exit status stays last. */
-	if (rc == 0 && out->status != ST_PASS && out->status != ST_ABORTED)
-		step_maybe_pause(lab, flight, job, out, name.buf, logfd);
-	log_line(logfd, "%s", last.buf);
-	close(logfd);
-out:
-	strbuf_release(&dir);
-	strbuf_release(&name);
-	strbuf_release(&last);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
-void
-step_outcome_release(struct step_outcome *out)
+int64_t
+step_timeout_ms(const struct lab *lab)
 {
-	free(out->testid);
-	free(out->log);
-	memset(out, 0, sizeof(*out));
+	return conf_lab_ms(&lab->conf, "step_timeout", STEP_DEFAULT_TIMEOUT_MS);
+}
+
+int64_t
+step_grace_ms(const struct lab *lab)
+{
+	return conf_lab_ms(&lab->conf, "abort_grace", STEP_DEFAULT_GRACE_MS);
 }
 
 int
@@ -371,8 +256,8 @@ step_note(struct lab *lab, int64_t flight, const char *job, const char *name,
 	int rc, fd;
 
 	memset(&out, 0, sizeof(out));
-	if ((rc = log_job_dir(lab, flight, job, &dir, err)) < 0 ||
-	    (rc = step_begin(lab, flight, job, testid, argv, ST_RUNNING, &out,
+	if ((rc = lab_log_dir(lab, flight, job, &dir, err)) < 0 ||
+	    (rc = step_record_begin(lab, flight, job, testid, argv, getpid(), &out,
 	    err)) < 0)
 		goto out;
 	if ((fd = log_open(out.log, err)) >= 0) {
@@ -383,9 +268,10 @@ step_note(struct lab *lab, int64_t flight, const char *job, const char *name,
 	out.status = st;
 	out.res.exited = 1;
 	out.res.code = status_exit(st);
-	rc = step_end(lab, flight, job, &out, err);
+	rc = step_record_end(lab, flight, job, &out, err);
 out:
-	step_outcome_release(&out);
+	free(out.testid);
+	free(out.log);
 	strbuf_release(&dir);
 	return rc;
 }

@@ -1,12 +1,11 @@
 /*
  * step: one run of one program inside a job, recorded.
  *
- * step_run is what ts-step does and what recipes/lib.sh calls: it numbers
- * the step (1, 2, ... within the job), works out its testid, records it
- * running, runs the program in its own process group with its output in
- * logs/FLIGHT/JOB/STEPNO.NAME.log and a bound on its time, and records the
- * outcome: the status of DESIGN.md's table, the exit code or signal, and
- * whether it timed out.  The testid rules are OSSTEST's (see step_testid).
+ * This module owns the steps table: numbering a step (1, 2, ... within
+ * the job) and working out its testid by OSSTEST's rules (step_testid),
+ * recording its start and end for the runner that serves ts-step (stepd,
+ * steprun), the runner's own notes (build-check) and reading steps back.
+ * Its log is logs/FLIGHT/JOB/STEPNO.NAME.log.
  */
 #ifndef TLAB_STEP_H
 #define TLAB_STEP_H
@@ -16,23 +15,7 @@
 #include "lab.h"
 #include "proc.h"
 #include "status.h"
-
-struct step_opts {
-	const char *testid;	/* a testid or spec (=, =SUFFIX, *), NULL: = */
-	int64_t timeout_ms;	/* < 0: the lab's step_timeout */
-	enum ts_status on_fail;	/* what a failure counts as: fail, broken, blocked */
-};
-
-#define STEP_OPTS_INIT { NULL, -1, ST_FAIL }
-
-struct step_outcome {
-	int64_t stepno;
-	char *testid;
-	char *log;		/* path of the step's log */
-	enum ts_status status;
-	struct proc_result res;
-	int64_t seconds;	/* how long it ran */
-};
+#include "steprun.h"
 
 /*
  * The testid of a step running argv[0] with argv[1..] as its stepno-th
@@ -52,14 +35,35 @@ void step_testid(const char *spec, const char *const *argv, int64_t stepno,
 void step_name(const char *argv0, struct strbuf *out);
 
 /*
- * Run and record one step of (flight, job).  Returns 0 with out filled in
- * whatever the step's status, or an error when it could not be recorded
- * or run at all (TS_E_INPUT: a testid used twice, a job already finished).
+ * The runner's side of a step (stepd): number it, work out its testid and
+ * record it running, in one transaction so that two steps of a job never
+ * get one number; out gets stepno, testid and log.  TS_E_INPUT for a
+ * testid used twice or a job not preparing or running.
  */
-int step_run(struct lab *lab, int64_t flight, const char *job,
-    const struct step_opts *o, const char *const *argv,
+int step_record_begin(struct lab *lab, int64_t flight, const char *job,
+    const char *spec, const char *const *argv, int64_t pid,
     struct step_outcome *out, struct strbuf *err);
-void step_outcome_release(struct step_outcome *out);
+
+/* Record how it ended (a step no longer running keeps its record). */
+int step_record_end(struct lab *lab, int64_t flight, const char *job,
+    const struct step_outcome *out, struct strbuf *err);
+
+/*
+ * OSSTEST's pause_on_<status>: how long a step that ended so should pause
+ * (milliseconds, bounded by the lab's pause_timeout), 0 when its job's
+ * runvar pause_on_<status>, a comma-separated glob list, does not match
+ * the step's name or testid.
+ */
+int64_t step_pause_ms(struct lab *lab, int64_t flight, const char *job,
+    const char *name, const struct step_outcome *out);
+
+/* A step whose recorder went away while it ran: broken. */
+int step_abandon(struct lab *lab, int64_t flight, const char *job,
+    int64_t stepno, struct strbuf *err);
+
+/* The lab's step_timeout and abort_grace, in ms. */
+int64_t step_timeout_ms(const struct lab *lab);
+int64_t step_grace_ms(const struct lab *lab);
 
 struct step_row {
 	char *job;
