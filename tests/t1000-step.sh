@@ -28,35 +28,6 @@ step_log () {
 	echo "$TLAB_LAB/$(col log "$1")"
 }
 
-# code_err N COMMAND...: COMMAND exits N, its stderr in the file err
-# (shown when the code is not N).
-code_err () {
-	_want=$1
-	shift
-	"$@" 2>err
-	_got=$?
-	[ "$_got" = "$_want" ] && return 0
-	echo "wanted exit $_want, got $_got: $*; its stderr:" >&2
-	cat err >&2
-	return 1
-}
-
-# last_line_is_exit FILE N: the log ends with the UTC exit status line.
-last_line_is_exit () {
-	tail -n 1 "$1" | grep "^[0-9-]* [0-9:]* Z exit status $2\( \|$\)" && return 0
-	echo "$1 does not end with a line giving exit status $2:" >&2
-	cat "$1" >&2
-	return 1
-}
-
-# gone PID: no such process, or only a zombie waiting for its reaper.
-gone () {
-	_s=$(ps -o stat= -p "$1") || return 0
-	case $_s in Z*) return 0 ;; esac
-	echo "process $1 is still alive ($_s)" >&2
-	return 1
-}
-
 # check_exit CODE STATUS TS-STEP-EXIT [OPTION...]: a step exiting CODE
 # is STATUS, ts-step exits TS-STEP-EXIT, the row has the code and no
 # signal, and ts-step's line says so.

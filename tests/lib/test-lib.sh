@@ -164,14 +164,42 @@ test_line_count () {
 	return 1
 }
 
+# code_err N COMMAND...: COMMAND exits N, its stderr in the file err
+# (shown when the code is not N).
+code_err () {
+	_want=$1
+	shift
+	"$@" 2>err
+	_got=$?
+	[ "$_got" = "$_want" ] && return 0
+	echo "wanted exit $_want, got $_got: $*; its stderr:" >&2
+	cat err >&2
+	return 1
+}
+
+# last_line_is_exit FILE N: the log ends with the UTC exit status line.
+last_line_is_exit () {
+	tail -n 1 "$1" | grep "^[0-9-]* [0-9:]* Z exit status $2\( \|$\)" && return 0
+	echo "$1 does not end with a line giving exit status $2:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# gone PID: no such process, or only a zombie waiting for its reaper.
+gone () {
+	_s=$(ps -o stat= -p "$1") || return 0
+	case $_s in Z*) return 0 ;; esac
+	echo "process $1 is still alive ($_s)" >&2
+	return 1
+}
+
 # wait_for SECONDS 'CONDITION': poll CONDITION (shell code) until true,
-# failing with a line that names it after SECONDS.
+# failing with a line that names it after SECONDS of wall time (not of
+# sleeps, which a loaded machine stretches).
 wait_for () {
-	_limit=$(($1 * 10))
-	_i=0
+	_until=$(($(date +%s) + $1))
 	while ! eval "$2" >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		if [ "$_i" -ge "$_limit" ]; then
+		if [ "$(date +%s)" -ge "$_until" ]; then
 			echo "wait_for: '$2' not true after $1 s" >&2
 			return 1
 		fi
