@@ -55,6 +55,14 @@ long conf_lab_int(const struct conf *c, const char *key, long def);
  */
 int conf_parse_duration(const char *s, int64_t *ms);
 
+/* The defaults of the lab's keys, one place for all (tlab.conf(5)). */
+#define CONF_DEFAULT_PARALLEL 4
+#define CONF_DEFAULT_STEP_TIMEOUT_MS (3600LL * 1000)
+#define CONF_DEFAULT_JOB_TIMEOUT_MS (86400LL * 1000)
+#define CONF_DEFAULT_LEASE_MS (300LL * 1000)
+#define CONF_DEFAULT_ABORT_GRACE_MS (30LL * 1000)
+#define CONF_DEFAULT_PAUSE_TIMEOUT_MS (86400LL * 1000)
+
 /* The text ts-lab-init writes into a new lab's tlab.conf. */
 extern const char conf_template[];
 

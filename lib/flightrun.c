@@ -16,9 +16,6 @@
 #include "xalloc.h"
 #include "banned.h"
 
-#define FLIGHT_DEFAULT_PARALLEL 4
-#define FLIGHT_DEFAULT_GRACE_MS (30 * 1000)
-#define FLIGHT_DEFAULT_JOB_TIMEOUT_MS (86400LL * 1000)
 /* How often the runner looks at jobs it did not start (run by hand). */
 #define FLIGHT_POLL_MS 1000
 
@@ -259,7 +256,7 @@ abort_all(struct run *r, int sig)
 	 * of it; give it a third before SIGKILL, so that it records its job.
 	 */
 	int64_t grace = 3 * conf_lab_ms(&r->lab->conf, "abort_grace",
-	    FLIGHT_DEFAULT_GRACE_MS);
+	    CONF_DEFAULT_ABORT_GRACE_MS);
 	size_t i;
 
 	say(r, "got signal %d: stopping %zu job%s", sig, r->nkids,
@@ -400,11 +397,11 @@ flightrun(struct lab *lab, int64_t flight, const struct flightrun_opts *o,
 	memset(res, 0, sizeof(*res));
 	if (parallel <= 0)
 		parallel = (int)conf_lab_int(&lab->conf, "parallel",
-		    FLIGHT_DEFAULT_PARALLEL);
+		    CONF_DEFAULT_PARALLEL);
 	if (parallel <= 0)
 		parallel = 1;
 	r.external_bound = conf_lab_ms(&lab->conf, "job_timeout",
-	    FLIGHT_DEFAULT_JOB_TIMEOUT_MS);
+	    CONF_DEFAULT_JOB_TIMEOUT_MS);
 	if (o->blessing != NULL && (rc = flight_check_final_blessing(o->blessing,
 	    err)) < 0)
 		return rc;

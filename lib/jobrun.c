@@ -18,10 +18,6 @@
 #include "strvec.h"
 #include "banned.h"
 
-#define JOB_DEFAULT_TIMEOUT_MS (86400LL * 1000)
-#define JOB_DEFAULT_LEASE_MS (300 * 1000)
-#define JOB_DEFAULT_GRACE_MS (30 * 1000)
-
 void
 jobrun_libsh(const struct lab *lab, struct strbuf *path)
 {
@@ -164,8 +160,8 @@ run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
 	struct proc_opts po = PROC_OPTS_INIT;
 	struct strvec env = STRVEC_INIT;
 	const char *argv[] = { "sh", file, NULL };
-	int64_t lease = conf_lab_ms(&lab->conf, "lease", JOB_DEFAULT_LEASE_MS);
-	int64_t grace = conf_lab_ms(&lab->conf, "abort_grace", JOB_DEFAULT_GRACE_MS);
+	int64_t lease = conf_lab_ms(&lab->conf, "lease", CONF_DEFAULT_LEASE_MS);
+	int64_t grace = conf_lab_ms(&lab->conf, "abort_grace", CONF_DEFAULT_ABORT_GRACE_MS);
 	int64_t renew_at;
 	struct pollfd pfd[130];
 	struct recipe_run rr;
@@ -177,7 +173,7 @@ run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
 	rr.t.fd = logfd;
 	rr.t.o = o;
 	end->timeout_ms = o->timeout_ms >= 0 ? o->timeout_ms :
-	    conf_lab_ms(&lab->conf, "job_timeout", JOB_DEFAULT_TIMEOUT_MS);
+	    conf_lab_ms(&lab->conf, "job_timeout", CONF_DEFAULT_JOB_TIMEOUT_MS);
 	rr.sd.lfd = -1;
 	/* A dry run records nothing: no steps to serve. */
 	if (!o->dry_run && (rc = stepd_open(&rr.sd, lab, flight, job, err)) < 0) {
@@ -369,7 +365,7 @@ jobrun(struct lab *lab, int64_t flight, const char *job,
 		goto out;
 	}
 	if ((rc = job_claim(lab, flight, job,
-	    conf_lab_ms(&lab->conf, "lease", JOB_DEFAULT_LEASE_MS), err)) < 0)
+	    conf_lab_ms(&lab->conf, "lease", CONF_DEFAULT_LEASE_MS), err)) < 0)
 		goto out;
 	if ((rc = lab_log_dir(lab, flight, job, &path, err)) < 0)
 		goto broken;

@@ -17,10 +17,6 @@
 #include "xalloc.h"
 #include "banned.h"
 
-#define STEP_DEFAULT_TIMEOUT_MS (3600 * 1000)
-#define STEP_DEFAULT_GRACE_MS (30 * 1000)
-#define STEP_DEFAULT_PAUSE_MS (86400 * 1000)
-
 void
 step_name(const char *argv0, struct strbuf *out)
 {
@@ -214,7 +210,7 @@ step_pause_ms(struct lab *lab, int64_t flight, const char *job,
 	strbuf_addf(&var, "pause_on_%s", status_name(out->status));
 	if (runvar_get(lab, flight, job, var.buf, &globs, NULL) == 1 &&
 	    globs_match(globs, name, out->testid))
-		ms = conf_lab_ms(&lab->conf, "pause_timeout", STEP_DEFAULT_PAUSE_MS);
+		ms = conf_lab_ms(&lab->conf, "pause_timeout", CONF_DEFAULT_PAUSE_TIMEOUT_MS);
 	free(globs);
 	strbuf_release(&var);
 	return ms;
@@ -237,13 +233,13 @@ step_abandon(struct lab *lab, int64_t flight, const char *job, int64_t stepno,
 int64_t
 step_timeout_ms(const struct lab *lab)
 {
-	return conf_lab_ms(&lab->conf, "step_timeout", STEP_DEFAULT_TIMEOUT_MS);
+	return conf_lab_ms(&lab->conf, "step_timeout", CONF_DEFAULT_STEP_TIMEOUT_MS);
 }
 
 int64_t
 step_grace_ms(const struct lab *lab)
 {
-	return conf_lab_ms(&lab->conf, "abort_grace", STEP_DEFAULT_GRACE_MS);
+	return conf_lab_ms(&lab->conf, "abort_grace", CONF_DEFAULT_ABORT_GRACE_MS);
 }
 
 int
