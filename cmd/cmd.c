@@ -54,7 +54,8 @@ keep_option_strings(const struct poptOption *opts)
 
 	for (; opts->longName != NULL || opts->shortName != '\0' ||
 	    opts->argInfo != 0; opts++)
-		if ((opts->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING &&
+		if (((opts->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING ||
+		    (opts->argInfo & POPT_ARG_MASK) == POPT_ARG_ARGV) &&
 		    opts->arg != NULL && n < sizeof(cmd_kept) / sizeof(cmd_kept[0]))
 			cmd_kept[n++] = *(const char **)opts->arg;
 }

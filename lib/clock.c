@@ -23,6 +23,15 @@ clock_utc(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+clock_utc_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 clock_add_utc(struct strbuf *sb, int64_t utc)
 {

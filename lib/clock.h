@@ -16,6 +16,7 @@
 
 int64_t clock_now_ms(void);	/* monotonic */
 int64_t clock_utc(void);	/* wall clock, seconds */
+int64_t clock_utc_ms(void);	/* wall clock, milliseconds */
 
 /* "2026-11-29 03:52:43 Z", as OSSTEST's logs write times. */
 void clock_add_utc(struct strbuf *sb, int64_t utc);

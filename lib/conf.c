@@ -34,6 +34,9 @@ static const struct conf_key conf_keys[] = {
 	{ "", "lease", CT_BOUND },		/* a runner's lease on its job */
 	{ "", "abort_grace", CT_DURATION },	/* SIGTERM to SIGKILL; 0: at once */
 	{ "", "pause_timeout", CT_BOUND },	/* pause_on_<status> bound */
+	{ "", "ssh_key", CT_STRING },		/* the lab's private key */
+	{ "", "connect_timeout", CT_BOUND },	/* ssh connect and login */
+	{ "", "alloc_timeout", CT_BOUND },	/* waiting for hosts */
 };
 
 /* Section kinds: each needs a name ([tree xen]) or has none. */
@@ -356,4 +359,12 @@ const char conf_template[] =
     "# abort_grace = 30s\n"
     "\n"
     "# How long a step pauses when a pause_on_<status> runvar matches it.\n"
-    "# pause_timeout = 1d\n";
+    "# pause_timeout = 1d\n"
+    "\n"
+    "# The lab's SSH key (ts-lab-init makes ssh/id_ed25519), relative to\n"
+    "# the lab or absolute, and the bound on connecting to a host.\n"
+    "# ssh_key = ssh/id_ed25519\n"
+    "# connect_timeout = 30s\n"
+    "\n"
+    "# How long ts-host-allocate waits for hosts before it gives up.\n"
+    "# alloc_timeout = 30m\n";

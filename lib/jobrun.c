@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "err.h"
 #include "job.h"
@@ -263,6 +264,7 @@ run_recipe(struct lab *lab, int64_t flight, const char *job, const char *file,
 			break;
 		if (now >= renew_at) {
 			(void)job_renew(lab, flight, job, lease, NULL);
+			(void)alloc_renew(lab, flight, job, lease, NULL);
 			renew_at = now + lease / 3;
 		}
 	}
@@ -310,14 +312,12 @@ conclude(struct lab *lab, int64_t flight, const char *job,
 	if (end->res.exited && end->res.code == 0)
 		return worst == ST_NONE ? ST_PASS : worst;
 	said = end->res.exited ? status_of_exit(end->res.code, ST_FAIL) : ST_BROKEN;
-	if (worst == ST_NONE || worst == ST_PASS || said == ST_BROKEN) {
-		if (status_worse(worst, ST_BROKEN) == ST_BROKEN) {
-			strbuf_addstr(why, "the recipe failed outside its recorded steps: ");
-			proc_describe(&end->res, why);
-		}
-		return status_worse(worst, ST_BROKEN);
-	}
-	return status_worse(worst, said);
+	/* The steps explain it: the recipe said no worse than they did. */
+	if (worst != ST_NONE && worst != ST_PASS && status_worse(worst, said) == worst)
+		return worst;
+	strbuf_addstr(why, "the recipe failed outside its recorded steps: ");
+	proc_describe(&end->res, why);
+	return status_worse(worst, ST_BROKEN);
 }
 
 static int
@@ -408,6 +408,14 @@ finish:
 		int r2 = job_finish(lab, flight, job, st, why.len ? why.buf : NULL,
 		    final, &e2);
 
+		/* However it ended, the job gives back every host it held. */
+		if (r2 == 0) {
+			struct strbuf why2 = STRBUF_INIT;
+
+			strbuf_addf(&why2, "job ended %s", status_name(*final));
+			r2 = alloc_release(lab, flight, job, NULL, why2.buf, &e2);
+			strbuf_release(&why2);
+		}
 		if (r2 < 0) {
 			strbuf_reset(err);
 			strbuf_addstr(err, e2.buf);

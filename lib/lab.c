@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "proc.h"
 #include "lab.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -156,6 +157,54 @@ write_new_file(const char *path, const char *text, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * The lab's SSH key, ssh/id_ed25519, made by ssh-keygen (OpenSSH's own
+ * tool: libssh2 cannot make keys).  An existing one is kept.
+ */
+static int
+make_key(const struct lab *lab, struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT, key = STRBUF_INIT, comment = STRBUF_INIT;
+	struct proc_opts po = PROC_OPTS_INIT;
+	struct proc_result res;
+	struct proc p;
+	const char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+	    NULL, "-f", NULL, NULL };
+	int rc = 0, nullfd;
+
+	lab_path(lab, &dir, "ssh");
+	lab_path(lab, &key, "ssh/id_ed25519");
+	if (access(key.buf, F_OK) == 0)
+		goto out;
+	if ((rc = lab_mkdirs(dir.buf, 0700, err)) < 0)
+		goto out;
+	strbuf_addf(&comment, "tlab@%s", lab->dir);
+	argv[7] = comment.buf;
+	argv[9] = key.buf;
+	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	po.argv = argv;
+	po.fd_in = po.fd_out = nullfd;
+	if ((rc = proc_spawn(&p, &po, err)) == 0) {
+		rc = proc_wait(&p, NULL, 0, &res, err);
+		proc_release(&p);
+		if (rc == 0 && (!res.exited || res.code != 0)) {
+			strbuf_reset(err);
+			proc_describe(&res, err);
+			rc = err_wrapf(err, TS_E_LAB, "ssh-keygen for %s", key.buf);
+		}
+	} else {
+		err_wrapf(err, TS_E_LAB, "the lab's key (install openssh-client)");
+		rc = TS_E_LAB;
+	}
+	if (nullfd >= 0)
+		close(nullfd);
+out:
+	strbuf_release(&dir);
+	strbuf_release(&key);
+	strbuf_release(&comment);
+	return rc;
+}
+
 int
 lab_init(const char *dir, struct strbuf *abs, struct strbuf *err)
 {
@@ -188,6 +237,8 @@ lab_init(const char *dir, struct strbuf *abs, struct strbuf *err)
 	lab_path(&lab, &p, "tlab.conf");
 	if ((rc = write_new_file(p.buf, conf_template, err)) < 0 ||
 	    (rc = conf_load(&lab.conf, p.buf, err)) < 0)
+		goto out;
+	if ((rc = make_key(&lab, err)) < 0)
 		goto out;
 	strbuf_reset(&p);
 	lab_path(&lab, &p, "tlab.db");

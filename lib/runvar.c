@@ -60,27 +60,33 @@ static const char runvar_define_sql[] =
 	" ON CONFLICT (flight, job, name) DO UPDATE SET val = excluded.val, synth = 0";
 
 int
-runvar_set(struct lab *lab, int64_t flight, const char *job, const char *name,
-    const char *val, struct strbuf *err)
+runvar_set_in_tx(struct lab *lab, int64_t flight, const char *job,
+    const char *name, const char *val, struct strbuf *err)
 {
 	int rc;
 
 	if ((rc = runvar_check_name(name, err)) < 0)
 		return rc;
-	if ((rc = db_begin(&lab->db, err)) < 0)
-		return rc;
 	if ((rc = db_run(&lab->db, runvar_set_sql, err, "isss", flight, job, name,
-	    val)) < 0) {
-		rc = no_such_job(lab, rc, flight, job, err);
-		goto fail;
-	}
+	    val)) < 0)
+		return no_such_job(lab, rc, flight, job, err);
 	if (rc == 0)
-		rc = err_setf(err, TS_E_INPUT,
+		return err_setf(err, TS_E_INPUT,
 		    "runvar %s: a definition runvar of flight %lld job %s; "
 		    "a runtime value cannot replace it", name, (long long)flight, job);
-fail:
-	rc = db_end(&lab->db, rc, err);
-	return rc < 0 ? rc : 0;
+	return 0;
+}
+
+int
+runvar_set(struct lab *lab, int64_t flight, const char *job, const char *name,
+    const char *val, struct strbuf *err)
+{
+	int rc;
+
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	rc = runvar_set_in_tx(lab, flight, job, name, val, err);
+	return db_end(&lab->db, rc, err);
 }
 
 static int

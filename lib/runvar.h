@@ -39,6 +39,10 @@ int runvar_get(struct lab *lab, int64_t flight, const char *job,
 int runvar_set(struct lab *lab, int64_t flight, const char *job,
     const char *name, const char *val, struct strbuf *err);
 
+/* The same inside the caller's write transaction. */
+int runvar_set_in_tx(struct lab *lab, int64_t flight, const char *job,
+    const char *name, const char *val, struct strbuf *err);
+
 /* Set a definition runvar: only while the flight is constructing. */
 int runvar_define(struct lab *lab, int64_t flight, const char *job,
     const char *name, const char *val, struct strbuf *err);

@@ -98,7 +98,11 @@ static const char schema_v1[] =
 	"  val TEXT NOT NULL,"
 	"  PRIMARY KEY (host, name)"
 	");"
-	/* Who holds a host: a job (pid and lease) or, later, a reservation. */
+	/*
+	 * Who holds a host: a job (its owner process, with a lease) or, later,
+	 * a reservation.  Times in milliseconds: the allocator's order of
+	 * events must show even within one second.
+	 */
 	"CREATE TABLE allocations ("
 	"  id INTEGER PRIMARY KEY,"
 	"  host TEXT NOT NULL REFERENCES hosts(name),"
@@ -110,10 +114,24 @@ static const char schema_v1[] =
 	"  owner_pid INTEGER,"
 	"  owner_token TEXT,"
 	"  lease_until BIGINT,"
-	"  taken BIGINT NOT NULL,"
-	"  released BIGINT"			/* NULL while held */
+	"  taken_ms BIGINT NOT NULL,"
+	"  released_ms BIGINT,"			/* NULL while held */
+	"  why TEXT"				/* why it was released */
 	");"
-	"CREATE INDEX allocations_held ON allocations (host, released);"
+	"CREATE INDEX allocations_held ON allocations (host, released_ms);"
+	/* Jobs waiting for hosts, served by priority, then time of asking. */
+	"CREATE TABLE alloc_waiters ("
+	"  id INTEGER PRIMARY KEY,"
+	"  flight INTEGER NOT NULL,"
+	"  job TEXT NOT NULL,"
+	"  priority INTEGER NOT NULL,"
+	"  asked_ms BIGINT NOT NULL,"
+	"  wants TEXT NOT NULL,"		/* flags of each ident: a,b;c */
+	"  owner_host TEXT,"
+	"  owner_pid INTEGER,"
+	"  owner_token TEXT,"
+	"  seen_ms BIGINT NOT NULL"		/* its last look */
+	");"
 	/* Trees under test and the pushes made to them. */
 	"CREATE TABLE trees ("
 	"  name TEXT PRIMARY KEY,"
@@ -135,7 +153,7 @@ static const char schema_v1[] =
 	");";
 
 const struct schema_migration schema_migrations[] = {
-	{ 1, "flights, jobs, runvars, steps, hosts, allocations, trees, pushes",
+	{ 1, "flights, jobs, runvars, steps, hosts, allocations, waiters, trees, pushes",
 	  schema_v1 },
 };
 
