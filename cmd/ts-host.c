@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "cmd.h"
 #include "host.h"
 #include "xalloc.h"
@@ -100,13 +101,28 @@ do_set(struct lab *lab, const char *name, struct strbuf *err)
 	return rc;
 }
 
+/* Who holds h now, for list and show (the allocator knows). */
+static int
+held_by(struct lab *lab, struct host *h, struct strbuf *err)
+{
+	struct strbuf who = STRBUF_INIT;
+	int rc;
+
+	if ((rc = alloc_holder(lab, h->name, &who, err)) > 0)
+		h->held_by = strbuf_detach(&who, NULL);
+	strbuf_release(&who);
+	return rc < 0 ? rc : 0;
+}
+
 static int
 do_show(struct lab *lab, const char *name, struct strbuf *out, struct strbuf *err)
 {
 	struct host h;
 	int rc;
 
-	if ((rc = host_get(lab, name, &h, err)) == 0) {
+	if ((rc = host_get(lab, name, &h, err)) == 0 &&
+	    (rc = alloc_reap(lab, err)) >= 0 &&
+	    (rc = held_by(lab, &h, err)) == 0) {
 		host_format_show(lab, &h, o.json, out);
 		host_release(&h);
 	}
@@ -289,8 +305,15 @@ main(int argc, const char **argv)
 	} else if (strcmp(verb, "list") == 0) {
 		struct host_list l = HOST_LIST_INIT;
 
-		if ((rc = host_list(&lab, &l, &err)) == 0)
-			host_format_list(&l, o.json, &out);
+		size_t i;
+
+		if ((rc = host_list(&lab, &l, &err)) == 0 &&
+		    (rc = alloc_reap(&lab, &err)) >= 0) {
+			for (i = 0, rc = 0; rc == 0 && i < l.nr; i++)
+				rc = held_by(&lab, &l.v[i], &err);
+			if (rc == 0)
+				host_format_list(&l, o.json, &out);
+		}
 		host_list_release(&l);
 	} else if (strcmp(verb, "show") == 0) {
 		rc = do_show(&lab, name, &out, &err);

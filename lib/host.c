@@ -30,6 +30,7 @@ host_release(struct host *h)
 	free(h->arch);
 	free(h->state);
 	free(h->why);
+	free(h->held_by);
 	strvec_clear(&h->flags);
 	strvec_clear(&h->props);
 	host_init(h);
@@ -552,6 +553,7 @@ json_host(struct json *j, const struct lab *lab, const struct host *h)
 	json_kv_str(j, "arch", h->arch);
 	json_kv_str(j, "state", h->state);
 	json_kv_str(j, "why", h->why);
+	json_kv_str(j, "held_by", h->held_by);
 	json_kv_int(j, "added", h->added);
 	json_key(j, "flags");
 	json_arr_begin(j);
@@ -619,8 +621,10 @@ host_format_list(const struct host_list *l, int json, struct strbuf *out)
 		const struct host *h = &l->v[i];
 
 		strbuf_addf(out, "%-*s  %-*s  %-8s %-12s ", (int)wn, h->name, (int)wa,
-		    h->address, h->arch, h->state);
+		    h->address, h->arch, h->held_by ? "held" : h->state);
 		join(out, &h->flags, ",");
+		if (h->held_by != NULL)
+			strbuf_addf(out, "  (%s)", h->held_by);
 		strbuf_addch(out, '\n');
 	}
 }
@@ -642,6 +646,8 @@ host_format_show(const struct lab *lab, const struct host *h, int json,
 	strbuf_addf(out, "name     %s\naddress  %s\narch     %s\nstate    %s%s%s\n",
 	    h->name, h->address, h->arch, h->state, h->why ? ": " : "",
 	    h->why ? h->why : "");
+	if (h->held_by != NULL)
+		strbuf_addf(out, "held by  %s\n", h->held_by);
 	strbuf_addstr(out, "added    ");
 	clock_add_utc(out, h->added);
 	strbuf_addstr(out, "\nflags    ");

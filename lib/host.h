@@ -27,6 +27,7 @@ struct host {
 	int64_t added;
 	struct strvec flags;	/* sorted */
 	struct strvec props;	/* NAME=VALUE, sorted by name */
+	char *held_by;		/* for show and list: "FLIGHT.JOB IDENT", or NULL */
 };
 
 struct host_list {
