@@ -305,6 +305,22 @@ host_list_release(struct host_list *l)
 	l->nr = l->alloc = 0;
 }
 
+static int
+move_key(struct lab *lab, const char *from, const char *to, struct strbuf *err)
+{
+	struct strbuf known = STRBUF_INIT, line = STRBUF_INIT;
+	int rc;
+
+	host_known_hosts(lab, &known);
+	/* Remove first: the two may name one known_hosts entry (user@ aside). */
+	if ((rc = ssh_known_get(known.buf, from, &line, err)) == 1 &&
+	    (rc = ssh_known_remove(known.buf, from, err)) >= 0)
+		rc = ssh_known_set(known.buf, to, line.buf, err);
+	strbuf_release(&known);
+	strbuf_release(&line);
+	return rc < 0 ? rc : 0;
+}
+
 static const char host_update_sql[] =
 	"UPDATE hosts SET address = COALESCE(?2, address), arch = COALESCE(?3, arch)"
 	" WHERE name = ?1";
@@ -324,8 +340,8 @@ host_update(struct lab *lab, const char *name, const struct host_change *c,
 			return rc;
 	if ((rc = db_begin(&lab->db, err)) < 0)
 		return rc;
-	if ((rc = host_get(lab, name, &h, err)) == 0)
-		host_release(&h);
+	host_init(&h);
+	rc = host_get(lab, name, &h, err);
 	if (rc >= 0)
 		rc = db_run(&lab->db, host_update_sql, err, "sss", name, c->address, c->arch);
 	if (rc >= 0 && c->set_flags)
@@ -339,6 +355,13 @@ host_update(struct lab *lab, const char *name, const struct host_change *c,
 	if (rc >= 0)
 		rc = apply_props(lab, name, &c->props_set, err);
 	rc = db_end(&lab->db, rc, err);
+	/*
+	 * Its recorded key follows it to a new address: the machine is the
+	 * same, so a key that then differs has changed.
+	 */
+	if (rc >= 0 && c->address != NULL && strcmp(c->address, h.address) != 0)
+		rc = move_key(lab, h.address, c->address, err);
+	host_release(&h);
 	return rc < 0 ? rc : 0;
 }
 
@@ -460,52 +483,76 @@ host_connect(struct lab *lab, const struct host *h, int learn,
 	return rc;
 }
 
+/* The host, other than name, that has address, into other; 1 if any. */
+static const char host_by_address_sql[] =
+	"SELECT name FROM hosts WHERE address = ?1 AND name <> ?2";
+
 int
 host_enroll(struct lab *lab, const struct host *h, const char *key_line,
     int connect, struct strbuf *fp, struct strbuf *err)
 {
-	struct strbuf known = STRBUF_INIT, line = STRBUF_INIT;
+	struct strbuf known = STRBUF_INIT, line = STRBUF_INIT, old = STRBUF_INIT;
 	struct ssh_conn *c = NULL;
-	struct host old;
-	int rc;
+	sqlite3_stmt *st;
+	struct host prev;
+	int rc, had;
 
 	if ((rc = check_host(h->name, h->address, h->arch, err)) < 0)
 		return rc;
-	if (host_get(lab, h->name, &old, NULL) == 0) {
-		host_release(&old);
+	if (host_get(lab, h->name, &prev, NULL) == 0) {
+		host_release(&prev);
 		return err_setf(err, TS_E_INPUT, "host %s: already in the lab", h->name);
 	}
 	if (key_line == NULL && !connect)
 		return err_setf(err, TS_E_INPUT,
 		    "host %s: without connecting, its key must be given (--host-key)",
 		    h->name);
-	host_known_hosts(lab, &known);
-	if (key_line != NULL) {
-		if (ssh_key_fingerprint(key_line, &line) < 0) {
-			rc = err_setf(err, TS_E_INPUT, "host %s: host key '%s': not "
-			    "\"TYPE BASE64\" as in known_hosts", h->name, key_line);
-			goto out;
-		}
-		strbuf_reset(&line);
-		if ((rc = ssh_known_set(known.buf, h->address, key_line, err)) < 0)
-			goto out;
-	} else {
-		/* A stale key of this address from an earlier life goes first. */
-		if ((rc = ssh_known_remove(known.buf, h->address, err)) < 0)
-			goto out;
+	if (key_line != NULL && ssh_key_fingerprint(key_line, &line) < 0)
+		return err_setf(err, TS_E_INPUT, "host %s: host key '%s': not "
+		    "\"TYPE BASE64\" as in known_hosts", h->name, key_line);
+	if ((rc = db_query(&lab->db, &st, host_by_address_sql, err, "ss", h->address,
+	    h->name)) < 0 || (rc = db_row(&lab->db, st, err)) < 0)
+		goto out;
+	if (rc == 1) {
+		rc = err_setf(err, TS_E_INPUT, "host %s: address %s is host %s's",
+		    h->name, h->address, db_text(st, 0));
+		db_done(st);
+		goto out;
 	}
-	if (connect && (rc = host_connect(lab, h, key_line == NULL, &c, err)) < 0)
+	strbuf_reset(&line);
+	host_known_hosts(lab, &known);
+	/* What known_hosts says of the address now, to put back on failure. */
+	if ((rc = ssh_known_get(known.buf, h->address, &old, err)) < 0)
 		goto out;
-	if ((rc = ssh_known_get(known.buf, h->address, &line, err)) < 0)
-		goto out;
-	if (fp != NULL)
+	had = rc;
+	/* Given: record it, then check the host shows it.  Else learn it. */
+	if (key_line != NULL)
+		rc = ssh_known_set(known.buf, h->address, key_line, err);
+	else
+		rc = ssh_known_remove(known.buf, h->address, err);
+	if (rc >= 0 && connect)
+		rc = host_connect(lab, h, key_line == NULL, &c, err);
+	if (rc >= 0)
+		rc = ssh_known_get(known.buf, h->address, &line, err);
+	if (rc >= 0 && fp != NULL)
 		(void)ssh_key_fingerprint(line.buf, fp);
-	rc = host_add(lab, h, err);
+	if (rc >= 0)
+		rc = host_add(lab, h, err);
+	if (rc < 0) {
+		struct strbuf e2 = STRBUF_INIT;
+
+		if (had)
+			(void)ssh_known_set(known.buf, h->address, old.buf, &e2);
+		else
+			(void)ssh_known_remove(known.buf, h->address, &e2);
+		strbuf_release(&e2);
+	}
 out:
 	ssh_close(c);
 	strbuf_release(&known);
 	strbuf_release(&line);
-	return rc;
+	strbuf_release(&old);
+	return rc < 0 ? rc : 0;
 }
 
 int

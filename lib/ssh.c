@@ -689,6 +689,21 @@ sftp_start(struct ssh_conn *c, const struct deadline *dl, struct strbuf *err)
 	return 0;
 }
 
+static const char *
+sftp_error(unsigned long code)
+{
+	switch (code) {
+	case LIBSSH2_FX_NO_SUCH_FILE: return "no such file";
+	case LIBSSH2_FX_PERMISSION_DENIED: return "permission denied";
+	case LIBSSH2_FX_NO_SUCH_PATH: return "no such directory";
+	case LIBSSH2_FX_FILE_ALREADY_EXISTS: return "file exists";
+	case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM: return "no space left";
+	case LIBSSH2_FX_QUOTA_EXCEEDED: return "quota exceeded";
+	case LIBSSH2_FX_WRITE_PROTECT: return "read-only file system";
+	default: return "sftp failure";
+	}
+}
+
 static LIBSSH2_SFTP_HANDLE *
 sftp_open(struct ssh_conn *c, const char *path, unsigned long flags, long mode,
     const struct deadline *dl, struct strbuf *err)
@@ -702,8 +717,8 @@ sftp_open(struct ssh_conn *c, const char *path, unsigned long flags, long mode,
 			return h;
 		if (libssh2_session_last_errno(c->s) != LIBSSH2_ERROR_EAGAIN) {
 			if (libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_SFTP_PROTOCOL)
-				err_setf(err, TS_E_LAB, "host %s: %s: sftp error %lu", c->name,
-				    path, libssh2_sftp_last_error(c->sftp));
+				err_setf(err, TS_E_LAB, "host %s: %s: %s", c->name, path,
+				    sftp_error(libssh2_sftp_last_error(c->sftp)));
 			else
 				ssh_fail(c, libssh2_session_last_errno(c->s), path, err);
 			return NULL;
