@@ -33,6 +33,9 @@ trap cleanup EXIT INT TERM
 ssh-keygen -q -t ed25519 -N '' -f "$dir/hostkey"
 ssh-keygen -q -t ed25519 -N '' -f "$dir/key"
 cp "$dir/key.pub" "$dir/authorized_keys"
+# sshd reads authorized_keys as the user logging in.
+chmod 755 "$dir"
+chmod 644 "$dir/authorized_keys"
 mkdir -p /run/sshd 2>/dev/null || :
 for try in 1 2 3 4 5; do
 	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
@@ -71,7 +74,7 @@ user=$(id -un)
 if [ "$(id -u)" = 0 ]; then
 	user=tlab-bench
 	id "$user" >/dev/null 2>&1 ||
-	    useradd -r -M -d /nonexistent -s /bin/sh -p '*' "$user" 2>/dev/null || user=root
+	    useradd -r -M -d / -s /bin/sh -p '*' "$user" 2>/dev/null || user=root
 fi
 echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$dir/hostkey.pub")" >"$dir/known_hosts"
 

@@ -11,6 +11,8 @@
 #include <libssh2.h>
 #include <libssh2_sftp.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +376,12 @@ tcp_connect(const char *name, const char *host, int port,
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd >= 0) {
+		/* Commands are small packets both ways: Nagle would hold each. */
+		int one = 1;
+
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	if (fd < 0) {
 		errno = e ? e : ECONNREFUSED;
 		return err_errno(err, TS_E_LAB, "host %s: connect to %s port %d", name,
