@@ -389,6 +389,12 @@ reserve_for_earlier(struct lab *lab, int64_t me, int priority, int64_t asked,
 
 			if ((semi = strchr(p, ';')) != NULL)
 				*semi++ = '\0';
+			if (*p == '=') {	/* a named host: that one only */
+				for (i = 0; i < nc; i++)
+					if (strcmp(cv[i].name, p + 1) == 0)
+						cv[i].reserved = 1;
+				continue;
+			}
 			split_flags(p, &fl);
 			for (i = 0; i < nc; i++)
 				if (fits(&fl, &cv[i].flags))
@@ -473,11 +479,13 @@ attempt(struct lab *lab, int64_t flight, const char *job, struct alloc_want *w,
 	struct cand *cv = NULL;
 	size_t nc = 0, i;
 	int *pick = xcalloc(n ? n : 1, sizeof(*pick));
-	int64_t now = clock_utc_ms();
+	int64_t now;
 	int rc, got = 0;
 
 	if ((rc = db_begin(&lab->db, err)) < 0)
 		goto out;
+	/* The time of the transaction, not of asking: it may have waited. */
+	now = clock_utc_ms();
 	if ((rc = reap_in_tx(lab, err)) < 0)
 		goto end;
 	for (i = 0; i < n && rc >= 0; i++) {
@@ -524,7 +532,8 @@ attempt(struct lab *lab, int64_t flight, const char *job, struct alloc_want *w,
 			rc = db_run(&lab->db, alloc_insert_sql, err, "sisssisii",
 			    cv[pick[i]].name, flight, job, w[i].ident, o->host, o->pid,
 			    o->token, now + o->lease_ms, now);
-			if (rc >= 0)
+			/* A host named beforehand is recorded already. */
+			if (rc >= 0 && w[i].host == NULL)
 				rc = runvar_set_in_tx(lab, flight, job, w[i].ident,
 				    cv[pick[i]].name, err);
 		}
@@ -566,8 +575,13 @@ alloc_take(struct lab *lab, int64_t flight, const char *job,
 		return rc;
 	a.priority = j.priority;
 	job_release(&j);
+	/* What the queue keeps: the flags of each ident, or =HOST when named. */
 	for (i = 0; i < n; i++) {
 		strbuf_addstr(&a.wants, i ? ";" : "");
+		if (w[i].host != NULL) {
+			strbuf_addf(&a.wants, "=%s", w[i].host);
+			continue;
+		}
 		for (k = 0; k < w[i].flags.nr; k++)
 			if (!is_class_flag(w[i].flags.v[k]))
 				strbuf_addf(&a.wants, "%s%s", k ? "," : "", w[i].flags.v[k]);
@@ -619,8 +633,14 @@ int
 alloc_release(struct lab *lab, int64_t flight, const char *job,
     const char *ident, const char *why, struct strbuf *err)
 {
-	return db_write(&lab->db, alloc_release_sql, err, "issis", flight, job, ident,
+	int rc;
+
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	/* Dated inside the transaction, in order with every take. */
+	rc = db_run(&lab->db, alloc_release_sql, err, "issis", flight, job, ident,
 	    clock_utc_ms(), why);
+	return db_end(&lab->db, rc, err);
 }
 
 static const char alloc_renew_sql[] =
