@@ -20,7 +20,7 @@
 #include "xalloc.h"
 #include "banned.h"
 
-#define ALLOC_POLL_MS 500
+#define ALLOC_POLL_MS 200
 #define ALLOC_WAITER_STALE_MS (60 * 1000)
 #define ALLOC_PROGRESS_MS (30 * 1000)
 
@@ -247,7 +247,8 @@ alloc_reap(struct lab *lab, struct strbuf *err)
 /* --- choosing ------------------------------------------------------------ */
 
 static const char free_hosts_sql[] =
-	"SELECT h.name, (SELECT MAX(a.taken_ms) FROM allocations a WHERE a.host = h.name)"
+	"SELECT h.name,"
+	" COALESCE((SELECT MAX(a.taken_ms) FROM allocations a WHERE a.host = h.name), 0)"
 	" FROM hosts h WHERE h.state = 'free' AND h.name NOT IN"
 	" (SELECT host FROM allocations WHERE released_ms IS NULL)"
 	" ORDER BY 2, 1";
@@ -606,7 +607,7 @@ alloc_take(struct lab *lab, int64_t flight, const char *job,
 			p->fn(line.buf, p->ctx);
 			said = clock_now_ms();
 		}
-		if (proc_sleep(ALLOC_POLL_MS + rand() % 100) < 0) {
+		if (proc_sleep(ALLOC_POLL_MS + rand() % 50) < 0) {
 			rc = err_setf(err, TS_E_LAB, "waiting for %s: stopped by signal %d",
 			    what.buf, proc_aborted());
 			break;
