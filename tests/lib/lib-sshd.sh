@@ -3,7 +3,9 @@
 #
 # Each host is an OpenSSH sshd of its own on 127.0.0.1: its own port, host
 # key, authorized key (the lab's) and work directory, under
-# $TRASH_DIRECTORY/hosts/NAME/.  Its config is checked with sshd -t first,
+# $TRASH_DIRECTORY/hosts/NAME/.  Its sessions get an empty HOME of their
+# own, so that the login shell does not run this machine's rc files (a
+# root ~/.bashrc that loads pyenv costs seconds a command).  Its config is checked with sshd -t first,
 # its start waited for with a bound, and it is stopped when the test file
 # ends, whatever happened.  Source after test-lib.sh; make the lab first
 # (lab_init), since the host must accept the lab's key.
@@ -41,7 +43,7 @@ sshd_stop () {
 
 sshd_start () {
 	_d=$(sshd_dir "$1")
-	mkdir -p "$_d/work" /run/sshd || return 1
+	mkdir -p "$_d/work" "$_d/home" /run/sshd || return 1
 	[ -f "$_d/hostkey" ] ||
 	    ssh-keygen -q -t ed25519 -N '' -f "$_d/hostkey" -C "test host $1" || return 1
 	cp "$TLAB_LAB/ssh/id_ed25519.pub" "$_d/authorized_keys" || return 1
@@ -62,6 +64,7 @@ sshd_start () {
 		LogLevel VERBOSE
 		MaxStartups 200
 		MaxSessions 200
+		SetEnv HOME=$_d/home
 		EOC
 		"$SSHD" -t -f "$_d/sshd_config" || return 1
 		: >"$_d/sshd.log"

@@ -106,6 +106,9 @@ test_skip () {	# TITLE REASON
 
 test_done () {
 	echo "1..$test_count"
+	# Stop what the file started while its trash (pid files...) is there.
+	_test_run_atexit
+	test_atexit_cmds=
 	if [ "$test_failed" = 0 ]; then
 		cd "$abs_top_builddir" && rm -rf "$TRASH_DIRECTORY"
 		exit 0
@@ -116,6 +119,8 @@ test_done () {
 # skip_all='reason' followed by test_done_skip: nothing here can run.
 test_skip_all () {
 	echo "1..0 # SKIP $*"
+	_test_run_atexit
+	test_atexit_cmds=
 	cd "$abs_top_builddir" && rm -rf "$TRASH_DIRECTORY"
 	exit 0
 }
