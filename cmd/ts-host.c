@@ -228,6 +228,13 @@ import_line(struct lab *lab, const char *file, int lineno, const char *line,
 	else if ((rc = do_add(lab, args[0], err)) < 0)
 		err_wrapf(err, rc, "%s:%d", file, lineno);
 	poptFreeContext(con);
+	/* popt's copies of this line's option values are ours to free. */
+	free((char *)o.address);
+	free((char *)o.arch);
+	free((char *)o.flags);
+	free((char *)o.host_key);
+	for (args = o.props; args != NULL && *args != NULL; args++)
+		free((char *)*args);
 	free(o.props);
 	o = saved;
 out:
