@@ -15,7 +15,7 @@ main(int argc, const char **argv)
 {
 	static const struct cmd_info info = {
 		"IDENT WORD...", "run a command on the job's host IDENT: pass when it "
-		"exits 0", 2, -1, 0,
+		"exits 0", 2, -1, POPT_CONTEXT_POSIXMEHARDER,
 	};
 	struct strbuf err = STRBUF_INIT, what = STRBUF_INIT;
 	struct ssh_exec_opts eo = SSH_EXEC_OPTS_INIT;

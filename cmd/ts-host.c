@@ -340,7 +340,7 @@ main(int argc, const char **argv)
 		rc = do_copy(&lab, name, verb[0] == 'p', args + 2, nargs - 2, &err);
 	} else {
 		rc = err_setf(&err, TS_E_INPUT, "'%s': not add, list, show, set, "
-		    "quarantine, unquarantine, remove or import", verb);
+		    "quarantine, unquarantine, remove, import, exec, put or get", verb);
 	}
 	cmd_print(&out);
 	lab_close(&lab);

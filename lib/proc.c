@@ -1,10 +1,12 @@
 /*
  * proc: spawn, wait with a bound, kill a process group.  See proc.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -283,6 +285,44 @@ proc_signal(struct proc *p, int sig)
 }
 
 /*
+ * Does the group have a member that is not a zombie?  Zombies that are
+ * not our children wait for an init that may be slow to reap them; they
+ * hold nothing, so they do not count.
+ */
+static int
+group_has_live(pid_t pgid)
+{
+	struct strbuf path = STRBUF_INIT, stat = STRBUF_INIT;
+	struct dirent *d;
+	DIR *dir;
+	int live = 0;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return 1;
+	while (!live && (d = readdir(dir)) != NULL) {
+		const char *p;
+		long pg;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		strbuf_reset(&path);
+		strbuf_reset(&stat);
+		strbuf_addf(&path, "/proc/%s/stat", d->d_name);
+		if (strbuf_read_file(&stat, path.buf) < 0 ||
+		    (p = strrchr(stat.buf, ')')) == NULL || p[1] != ' ')
+			continue;
+		/* ") S PPID PGRP ...": state at p[2], the group two fields on. */
+		if (sscanf(p + 4, "%*d %ld", &pg) == 1 && pg == (long)pgid &&
+		    p[2] != 'Z')
+			live = 1;
+	}
+	closedir(dir);
+	strbuf_release(&path);
+	strbuf_release(&stat);
+	return live;
+}
+
+/*
  * Is anything of the group left?  Zombies of it that are our children
  * (all of them, once we are a subreaper) are reaped first: a dead process
  * waiting for its parent still counts for kill(-pgid, 0), and an init that
@@ -299,7 +339,9 @@ group_alive(pid_t pgid)
 		    si.si_pid == 0)
 			break;
 	}
-	return kill(-pgid, 0) == 0 || errno == EPERM;
+	if (kill(-pgid, 0) < 0 && errno != EPERM)
+		return 0;
+	return group_has_live(pgid);
 }
 
 void
