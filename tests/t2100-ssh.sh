@@ -296,4 +296,34 @@ test_expect_success 'a host whose sshd is gone is exit 3, one line' '
 	one_line 3 h1 ts-host exec h1 -- true
 '
 
+# The same fault inside a job: the step that ran the command is broken
+# (the lab failed, not the test), ts-host-run exits 3, and the step's log
+# says the connection was lost.
+test_expect_success 'the connection dropped in a step: the step is broken, exit 3, its log says so' '
+	sshd_start h5 && host_add h5 >/dev/null &&
+	d=$(sshd_dir h5) &&
+	f=$(ts-flight-create --branch b) &&
+	write_recipe drop <<-\EOF &&
+	step --testid=long ts-host-run -- host sh -c "echo \$\$ >\"\$1\"; exec sleep 30" run "$TLAB_LAB/../drop5.pid"
+	EOF
+	ts-job-create "$f" J drop host=h5 &&
+	{ ts-run-job "$f" J >run.out 2>&1 & } &&
+	rj=$! &&
+	test_when_finished "kill $rj 2>/dev/null; kill_pidfile \"$TRASH_DIRECTORY/drop5.pid\"" &&
+	wait_for 20 "test -s \"$TRASH_DIRECTORY/drop5.pid\"" &&
+	listener=$(cat "$d/sshd.pid.keep") &&
+	descendants "$listener" >pids5 &&
+	kill -9 "$listener" $(cat pids5) &&
+	rm -f "$d/sshd.pid.keep" &&
+	wait_for 20 "gone $rj" &&
+	{ wait "$rj"; rc=$?; } &&
+	test "$rc" = 3 &&
+	test "$(db "SELECT status || \" \" || exit_code FROM steps
+	    WHERE flight = $f AND job = '\''J'\'' AND testid = '\''long'\''")" = "broken 3" &&
+	test "$(job_status "$f" J)" = broken &&
+	log=$TLAB_LAB/$(db "SELECT log FROM steps WHERE flight = $f AND job = '\''J'\''") &&
+	grep "connection lost" "$log" &&
+	tail -n 1 "$log" | grep "Z exit status 3$"
+'
+
 test_done
