@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "config.h"
 #include "names.h"
@@ -172,4 +173,26 @@ int
 cmd_interactive(void)
 {
 	return isatty(STDERR_FILENO);
+}
+
+void
+cmd_step_job(int64_t *flight, const char **job)
+{
+	const char *f = getenv("TLAB_FLIGHT");
+
+	*job = getenv("TLAB_JOB");
+	if (f == NULL || *f == '\0' || *job == NULL || **job == '\0')
+		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
+	*flight = cmd_flight_arg(f);
+}
+
+void
+cmd_progress(const char *line, void *ctx)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)ctx;
+	clock_add_utc(&sb, clock_utc());
+	fprintf(stderr, "%s %s\n", sb.buf, line);
+	strbuf_release(&sb);
 }

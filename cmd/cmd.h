@@ -72,6 +72,15 @@ int cmd_exit(int rc, struct strbuf *err);
 /* Print err (rc < 0) and exit with ts_exit_of(rc). */
 void cmd_die(int rc, struct strbuf *err) __attribute__((noreturn));
 
+/*
+ * A step binary's job: $TLAB_FLIGHT and $TLAB_JOB, or exit 2 with one
+ * line when either is missing or bad.
+ */
+void cmd_step_job(int64_t *flight, const char **job);
+
+/* A progress line on stderr, "UTC-TIME line": a step's log, a terminal. */
+void cmd_progress(const char *line, void *ctx);
+
 /* Write sb to stdout (for --json and lists). */
 void cmd_print(const struct strbuf *sb);
 

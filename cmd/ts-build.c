@@ -15,18 +15,6 @@
 /* The default bound ends before a step's own (step_timeout, 1h). */
 #define TS_BUILD_TIMEOUT_MS (50LL * 60 * 1000)
 
-/* Progress into the step's log, with the time, as ts-host-allocate's. */
-static void
-progress(const char *line, void *ctx)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	(void)ctx;
-	clock_add_utc(&sb, clock_utc());
-	fprintf(stderr, "%s %s\n", sb.buf, line);
-	strbuf_release(&sb);
-}
-
 int
 main(int argc, const char **argv)
 {
@@ -36,7 +24,7 @@ main(int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct build_result res = BUILD_RESULT_INIT;
-	const char *timeout = NULL, *flightvar;
+	const char *timeout = NULL;
 	struct build_opts o = { 0 };
 	int no_reuse = 0;
 	struct poptOption opts[] = {
@@ -53,10 +41,7 @@ main(int argc, const char **argv)
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (o.job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	o.flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&o.flight, &o.job);
 	o.timeout_ms = TS_BUILD_TIMEOUT_MS;
 	if (timeout != NULL && (conf_parse_duration(timeout, &o.timeout_ms) < 0 ||
 	    o.timeout_ms == 0))
@@ -66,7 +51,7 @@ main(int argc, const char **argv)
 	o.no_reuse = no_reuse;
 	o.out_fd = 1;
 	o.err_fd = 2;
-	o.say = progress;
+	o.say = cmd_progress;
 	proc_catch_abort();
 	cmd_open_lab(&lab);
 	if ((rc = build_run(&lab, &o, &res, &err)) == 0) {

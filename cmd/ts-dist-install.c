@@ -14,17 +14,6 @@
 
 #define TS_DIST_INSTALL_TIMEOUT_MS (30LL * 60 * 1000)
 
-static void
-progress(const char *line, void *ctx)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	(void)ctx;
-	clock_add_utc(&sb, clock_utc());
-	fprintf(stderr, "%s %s\n", sb.buf, line);
-	strbuf_release(&sb);
-}
-
 int
 main(int argc, const char **argv)
 {
@@ -34,7 +23,7 @@ main(int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct build_result res = BUILD_RESULT_INIT;
-	const char *timeout = NULL, *flightvar;
+	const char *timeout = NULL;
 	struct build_opts o = { 0 };
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
@@ -47,10 +36,7 @@ main(int argc, const char **argv)
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (o.job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	o.flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&o.flight, &o.job);
 	o.timeout_ms = TS_DIST_INSTALL_TIMEOUT_MS;
 	if (timeout != NULL && (conf_parse_duration(timeout, &o.timeout_ms) < 0 ||
 	    o.timeout_ms == 0))
@@ -59,7 +45,7 @@ main(int argc, const char **argv)
 	o.tree = args[1];
 	o.out_fd = 1;
 	o.err_fd = 2;
-	o.say = progress;
+	o.say = cmd_progress;
 	proc_catch_abort();
 	cmd_open_lab(&lab);
 	if ((rc = build_install(&lab, &o, &res, &err)) == 0) {

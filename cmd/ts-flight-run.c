@@ -10,17 +10,6 @@
 #include "proc.h"
 #include "banned.h"
 
-static void
-progress(const char *line, void *ctx)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	(void)ctx;
-	clock_add_utc(&sb, clock_utc());
-	fprintf(stderr, "%s %s\n", sb.buf, line);
-	strbuf_release(&sb);
-}
-
 int
 main(int argc, const char **argv)
 {
@@ -55,7 +44,7 @@ main(int argc, const char **argv)
 	strbuf_addf(&runjob, "%s%sts-run-job", dir ? dir : "", dir ? "/" : "");
 	o.run_job = runjob.buf;
 	if (!quiet && (verbose || cmd_interactive()))
-		o.progress = progress;
+		o.progress = cmd_progress;
 	proc_catch_abort();
 	cmd_open_lab(&lab);
 	rc = flightrun(&lab, flight, &o, &res, &err);

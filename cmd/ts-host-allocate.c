@@ -12,17 +12,6 @@
 #include "proc.h"
 #include "banned.h"
 
-static void
-progress(const char *line, void *ctx)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	(void)ctx;
-	clock_add_utc(&sb, clock_utc());
-	fprintf(stderr, "%s %s\n", sb.buf, line);
-	strbuf_release(&sb);
-}
-
 int
 main(int argc, const char **argv)
 {
@@ -31,8 +20,8 @@ main(int argc, const char **argv)
 		"record IDENT=HOST", 1, -1, 0,
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	struct alloc_progress prog = { progress, NULL };
-	const char *timeout = NULL, *flightvar, *job;
+	struct alloc_progress prog = { cmd_progress, NULL };
+	const char *timeout = NULL, *job;
 	int64_t timeout_ms, flight;
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
@@ -48,10 +37,7 @@ main(int argc, const char **argv)
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&flight, &job);
 	proc_catch_abort();
 	cmd_open_lab(&lab);
 	timeout_ms = conf_lab_ms(&lab.conf, "alloc_timeout", CONF_DEFAULT_ALLOC_TIMEOUT_MS);

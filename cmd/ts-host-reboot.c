@@ -39,7 +39,7 @@ main(int argc, const char **argv)
 	};
 	struct power_reboot_opts ro = POWER_REBOOT_OPTS_INIT;
 	struct strbuf err = STRBUF_INIT;
-	const char *timeout = NULL, *down = NULL, *up = NULL, *flightvar, *job;
+	const char *timeout = NULL, *down = NULL, *up = NULL, *job;
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
 		  "give up on the whole reboot after this (default: 10m)", "DURATION" },
@@ -58,10 +58,7 @@ main(int argc, const char **argv)
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&flight, &job);
 	bound_arg("timeout", timeout, &ro.timeout_ms);
 	bound_arg("down-timeout", down, &ro.down_ms);
 	bound_arg("up-timeout", up, &ro.up_ms);

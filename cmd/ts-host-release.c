@@ -16,7 +16,7 @@ main(int argc, const char **argv)
 		"or all)", 0, -1, 0,
 	};
 	struct strbuf err = STRBUF_INIT;
-	const char *flightvar, *job;
+	const char *job;
 	struct poptOption opts[] = {
 		CMD_POPT_LAB,
 		CMD_POPT_END
@@ -27,10 +27,7 @@ main(int argc, const char **argv)
 	int nargs, rc = 0, i, n = 0;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&flight, &job);
 	for (i = 0; i < nargs; i++)
 		if ((rc = runvar_check_name(args[i], &err)) < 0)
 			cmd_die(rc, &err);

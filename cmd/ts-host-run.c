@@ -19,7 +19,7 @@ main(int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, what = STRBUF_INIT;
 	struct ssh_exec_opts eo = SSH_EXEC_OPTS_INIT;
-	const char *timeout = NULL, *flightvar, *job;
+	const char *timeout = NULL, *job;
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
 		  "give up after this (default: 1h); a timeout is a fail", "DURATION" },
@@ -36,10 +36,7 @@ main(int argc, const char **argv)
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&flight, &job);
 	eo.timeout_ms = 3600 * 1000;
 	if (timeout != NULL && (conf_parse_duration(timeout, &eo.timeout_ms) < 0 ||
 	    eo.timeout_ms == 0))

@@ -42,7 +42,7 @@ main(int argc, const char **argv)
 	struct strbuf err = STRBUF_INIT;
 	struct strvec idents = STRVEC_INIT, missing = STRVEC_INIT;
 	struct logs_opts o = LOGS_OPTS_INIT;
-	const char *timeout = NULL, *boot_timeout = NULL, *flightvar, *job;
+	const char *timeout = NULL, *boot_timeout = NULL, *job;
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
 		  "give up on each item after this (default: 5m)", "DURATION" },
@@ -58,10 +58,7 @@ main(int argc, const char **argv)
 	int nargs, rc;
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job");
-	flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&flight, &job);
 	o.item_timeout_ms = duration_arg("--timeout", timeout, LOGS_ITEM_TIMEOUT_MS);
 	o.boot_timeout_ms = duration_arg("--boot-timeout", boot_timeout,
 	    LOGS_BOOT_TIMEOUT_MS);

@@ -21,7 +21,7 @@ main(int argc, const char **argv)
 	};
 	struct strbuf err = STRBUF_INIT, line = STRBUF_INIT;
 	struct step_opts so = STEP_OPTS_INIT;
-	const char *timeout = NULL, *on_fail = NULL, *flightvar, *job;
+	const char *timeout = NULL, *on_fail = NULL, *job;
 	int nargs, rc;
 	struct poptOption opts[] = {
 		{ "testid", 'i', POPT_ARG_STRING, &so.testid, 0,
@@ -50,10 +50,7 @@ main(int argc, const char **argv)
 			cmd_usage_error("--on-fail: '%s' is not fail, broken or blocked",
 			    on_fail);
 	}
-	if ((flightvar = getenv("TLAB_FLIGHT")) == NULL ||
-	    (job = getenv("TLAB_JOB")) == NULL)
-		cmd_usage_error("TLAB_FLIGHT and TLAB_JOB must name the job the step is of");
-	flight = cmd_flight_arg(flightvar);
+	cmd_step_job(&flight, &job);
 	if ((labdir = cmd_lab) == NULL && (labdir = getenv("TLAB_LAB")) == NULL)
 		cmd_usage_error("no lab: give --lab DIR or set TLAB_LAB");
 	proc_catch_abort();

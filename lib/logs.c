@@ -510,45 +510,6 @@ out:
 
 /* --- on this machine: the console --------------------------------------- */
 
-int
-logs_expand_template(const char *tmpl, const char *host, struct strvec *argv,
-    struct strbuf *err)
-{
-	const char **words = NULL;
-	int n = 0, r, i, rc = 0;
-
-	if ((r = poptParseArgvString(tmpl, &n, &words)) != 0)
-		return err_setf(err, TS_E_INPUT, "'%s': %s", tmpl,
-		    r == POPT_ERROR_NOARG ? "no command" : poptStrerror(r));
-	for (i = 0; i < n && rc == 0; i++) {
-		struct strbuf w = STRBUF_INIT;
-		const char *p;
-
-		for (p = words[i]; *p != '\0'; p++) {
-			if (*p != '%') {
-				strbuf_addch(&w, *p);
-			} else if (p[1] == 'h') {
-				strbuf_addstr(&w, host);
-				p++;
-			} else if (p[1] == '%') {
-				strbuf_addch(&w, '%');
-				p++;
-			} else {
-				rc = err_setf(err, TS_E_INPUT, "'%s': %%%.1s: only %%h (the "
-				    "host) and %%%% are known", tmpl, p + 1);
-				break;
-			}
-		}
-		if (rc == 0)
-			strvec_push(argv, w.buf);
-		strbuf_release(&w);
-	}
-	free(words);
-	if (rc < 0)
-		strvec_clear(argv);
-	return rc;
-}
-
 /* Copy the local file src to dst, within dl. */
 static int
 copy_file(const char *src, const char *dst, const struct deadline *dl,
@@ -655,7 +616,7 @@ capture_console(struct capture *cap, struct strvec *missing)
 		strbuf_addstr(&path, src + 5);
 		rc = copy_file(path.buf, dst.buf, &dl, &why);
 	} else if (strncmp(src, "cmd:", 4) == 0) {
-		if ((rc = logs_expand_template(src + 4, cap->h->name, &argv, &why)) < 0)
+		if ((rc = power_template(src + 4, cap->h->name, NULL, &argv, &why)) < 0)
 			err_wrapf(&why, rc, "property console");
 		else
 			rc = run_to_file(cap, argv.v, dst.buf, &dl, &why);

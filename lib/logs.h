@@ -60,12 +60,4 @@ int logs_capture(struct lab *lab, int64_t flight, const char *job,
     const char *const *idents, const struct logs_opts *o,
     struct strvec *missing, struct strbuf *err);
 
-/*
- * Split a cmd: TEMPLATE into words as a shell would (quotes, backslashes;
- * no expansions) and put host in place of each %h (%% is a %).
- * TS_E_INPUT naming what is wrong.
- */
-int logs_expand_template(const char *tmpl, const char *host, struct strvec *argv,
-    struct strbuf *err);
-
 #endif

@@ -71,8 +71,8 @@ quotes_closed(const char *s)
  * action and %% a % inside each word; push them onto argv.  TS_E_INPUT
  * names the template.
  */
-static int
-expand_template(const char *tmpl, const char *host, const char *action,
+int
+power_template(const char *tmpl, const char *host, const char *action,
     struct strvec *argv, struct strbuf *err)
 {
 	struct strbuf w = STRBUF_INIT;
@@ -98,14 +98,18 @@ expand_template(const char *tmpl, const char *host, const char *action,
 				strbuf_addstr(&w, host);
 				break;
 			case 'a':
+				if (action == NULL)
+					goto unknown;
 				strbuf_addstr(&w, action);
 				break;
 			case '%':
 				strbuf_addch(&w, '%');
 				break;
 			default:
+			unknown:
 				rc = err_setf(err, TS_E_INPUT, "'%s': %%%.1s is not "
-				    "%%h (host), %%a (action) or %%%% (a %%)", tmpl, p);
+				    "%%h (host)%s or %%%% (a %%)", tmpl, p,
+				    action != NULL ? ", %a (action)" : "");
 				p--;	/* stay on the NUL, if that was it */
 			}
 		}
@@ -168,7 +172,7 @@ power_cmd(const struct host *h, const char *tmpl, const char *action,
 	struct proc p;
 	int rc, nullfd;
 
-	if ((rc = expand_template(tmpl, h->name, action, &argv, err)) < 0) {
+	if ((rc = power_template(tmpl, h->name, action, &argv, err)) < 0) {
 		strvec_clear(&argv);
 		return err_wrapf(err, rc, "host %s: power cmd", h->name);
 	}
@@ -229,7 +233,7 @@ power_relaunch(const struct host *h, const char *tmpl, const char *action,
 	struct proc_result res;
 	int rc, nullfd, r;
 
-	if ((rc = expand_template(tmpl, h->name, action, &argv, err)) < 0) {
+	if ((rc = power_template(tmpl, h->name, action, &argv, err)) < 0) {
 		err_wrapf(err, rc, "host %s: property power_relaunch", h->name);
 		goto out;
 	}
@@ -604,7 +608,7 @@ power_ssh(struct lab *lab, const struct host *h, const char *action,
 	strvec_push(&argv, "sh");
 	if (tmpl == NULL || *tmpl == '\0')
 		strvec_push(&argv, cycle ? "reboot" : "poweroff");
-	else if ((rc = expand_template(tmpl, h->name, action, &argv, err)) < 0) {
+	else if ((rc = power_template(tmpl, h->name, action, &argv, err)) < 0) {
 		err_wrapf(err, rc, "host %s: property %s", h->name, prop);
 		goto out;
 	}
@@ -639,7 +643,7 @@ check_template(const struct host *h, const char *prop, const char *tmpl,
     const char *action, struct strbuf *err)
 {
 	struct strvec argv = STRVEC_INIT;
-	int rc = expand_template(tmpl, h->name, action, &argv, err);
+	int rc = power_template(tmpl, h->name, action, &argv, err);
 
 	strvec_clear(&argv);
 	return rc < 0 ? err_wrapf(err, rc, "host %s: property %s", h->name, prop) : 0;

@@ -328,8 +328,8 @@ group_has_live(pid_t pgid)
  * waiting for its parent still counts for kill(-pgid, 0), and an init that
  * reaps slowly would make a finished group look alive.
  */
-static int
-group_alive(pid_t pgid)
+static void
+reap_group(pid_t pgid)
 {
 	siginfo_t si;
 
@@ -339,9 +339,18 @@ group_alive(pid_t pgid)
 		    si.si_pid == 0)
 			break;
 	}
+}
+
+static int
+group_alive(pid_t pgid)
+{
+	reap_group(pgid);
 	if (kill(-pgid, 0) < 0 && errno != EPERM)
 		return 0;
-	return group_has_live(pgid);
+	if (group_has_live(pgid))
+		return 1;
+	reap_group(pgid);	/* what died while we looked */
+	return 0;
 }
 
 void

@@ -56,29 +56,6 @@ json_check () {
 	EOF
 }
 
-# has PATTERN FILE, has_f STRING FILE: FILE has a line matching PATTERN
-# (a basic regular expression), containing STRING; else say so.
-has () {
-	grep -e "$1" "$2" >/dev/null && return 0
-	echo "no line matching '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-has_f () {
-	grep -F -e "$1" "$2" >/dev/null && return 0
-	echo "no line containing '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-
-# empty FILE: FILE is empty; else show it.
-empty () {
-	test ! -s "$1" && return 0
-	echo "$1 is not empty:" >&2
-	cat "$1" >&2
-	return 1
-}
-
 # db_is SQL EXPECTED: the query's output is EXPECTED.
 db_is () {
 	_got=$(db "$1") || return 1

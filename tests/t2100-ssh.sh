@@ -10,29 +10,6 @@ require_command sqlite3 pgrep cmp
 # that could outlive a block (sleep 30) write their pid into a file first,
 # and are killed by that pid afterwards.  The last block kills h1's sshd.
 
-# has PATTERN FILE, has_f STRING FILE: FILE has a line matching PATTERN
-# (a basic regular expression), containing STRING; else say so.
-has () {
-	grep -e "$1" "$2" >/dev/null && return 0
-	echo "no line matching '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-has_f () {
-	grep -F -e "$1" "$2" >/dev/null && return 0
-	echo "no line containing '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-
-# empty FILE: FILE is empty; else show it.
-empty () {
-	test ! -s "$1" && return 0
-	echo "$1 is not empty:" >&2
-	cat "$1" >&2
-	return 1
-}
-
 # one_line CODE PATTERN COMMAND...: COMMAND exits CODE with one line on
 # stderr (in err) that starts with "ts-host: " and contains PATTERN;
 # its stdout is in out.
@@ -55,14 +32,6 @@ descendants () {
 		echo "$_c"
 		descendants "$_c"
 	done
-}
-
-# kill_pidfile FILE: kill the process whose pid FILE holds, if any.
-kill_pidfile () {
-	if [ -s "$1" ]; then
-		kill -9 "$(cat "$1")" 2>/dev/null
-	fi
-	rm -f "$1"
 }
 
 # elapsed_ms START: milliseconds since START (a date +%s%N).

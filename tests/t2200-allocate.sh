@@ -57,21 +57,6 @@ holder () {
 	    AND released_ms IS NULL"
 }
 
-# is EXPECTED ACTUAL: the same string, else say both.
-is () {
-	test "$1" = "$2" && return 0
-	echo "expected '$1', got '$2'" >&2
-	return 1
-}
-
-# empty FILE: FILE is empty; else show it.
-empty () {
-	test ! -s "$1" && return 0
-	echo "$1 is not empty:" >&2
-	cat "$1" >&2
-	return 1
-}
-
 # job JOB [NAME=VALUE...] [--priority N]: a job of flight $f, recipe take.
 job () {
 	_j=$1

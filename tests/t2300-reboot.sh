@@ -13,28 +13,6 @@ require_command sqlite3 setsid
 # again on the same port.  QEMU, when installed, is started paused with a
 # QMP socket and no disks; it is killed at exit by its pid.
 
-# has PATTERN FILE, has_f STRING FILE: FILE has a line matching PATTERN
-# (a basic regular expression), containing STRING; else say so.
-has () {
-	grep -e "$1" "$2" >/dev/null && return 0
-	echo "no line matching '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-has_f () {
-	grep -F -e "$1" "$2" >/dev/null && return 0
-	echo "no line containing '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-
-# is EXPECTED ACTUAL
-is () {
-	test "$1" = "$2" && return 0
-	echo "expected '$1', got '$2'" >&2
-	return 1
-}
-
 # boot_id HOST: its boot id now.
 boot_id () {
 	cat "$(sshd_dir "$1")/boot_id"

@@ -26,18 +26,6 @@ require_command sqlite3 setsid find
 TD=$TRASH_DIRECTORY
 SYSPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-has () {
-	grep -e "$1" "$2" >/dev/null && return 0
-	echo "no line matching '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
-has_f () {
-	grep -F -e "$1" "$2" >/dev/null && return 0
-	echo "no line containing '$1' in $2:" >&2
-	cat "$2" >&2
-	return 1
-}
 hasnt_f () {
 	grep -F -e "$1" "$2" >/dev/null || return 0
 	echo "a line containing '$1' in $2:" >&2
@@ -70,14 +58,6 @@ capture_log () {
 # capture ARG...: ts-logs-capture by hand in job J of flight $f.
 capture () {
 	TLAB_FLIGHT=$f TLAB_JOB=J ts-logs-capture "$@"
-}
-
-# kill_pidfile FILE: kill the process whose pid FILE holds, if any.
-kill_pidfile () {
-	if [ -s "$1" ]; then
-		kill -9 "$(cat "$1")" 2>/dev/null
-	fi
-	rm -f "$1"
 }
 
 # sshd_down NAME: stop NAME's sshd and wait until it is gone.
@@ -393,7 +373,7 @@ test_expect_success 'a bad console property is listed: neither file: nor cmd:, a
 	has_f "host h1: console: property console: '\''serial0'\'' is neither file:PATH nor cmd:TEMPLATE" err &&
 	ts-host set h1 --prop "console=cmd:tail %q" &&
 	code_err 3 capture &&
-	has_f "host h1: console: property console: '\''tail %q'\'': %q:" err &&
+	has_f "host h1: console: property console: '\''tail %q'\'': %q is not" err &&
 	ts-host set h1 --prop "console=cmd:" &&
 	code_err 3 capture &&
 	has_f "host h1: console: property console: '\'''\'': no command" err &&

@@ -29,13 +29,6 @@ git_q () {
 	    "$@"
 }
 
-# is EXPECTED ACTUAL
-is () {
-	test "$1" = "$2" && return 0
-	echo "expected '$1', got '$2'" >&2
-	return 1
-}
-
 # rv FLIGHT JOB NAME: a runvar's value (empty when unset).
 rv () {
 	db "SELECT val FROM runvars WHERE flight = $1 AND job = '$2' AND name = '$3'"

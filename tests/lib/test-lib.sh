@@ -212,6 +212,48 @@ wait_for () {
 	done
 }
 
+
+# --- assertions shared by the host tests ------------------------------
+
+# has PATTERN FILE, has_f STRING FILE: FILE has a line matching PATTERN
+# (a basic regular expression), containing STRING; else say so.
+has () {
+	grep -e "$1" "$2" >/dev/null && return 0
+	echo "no line matching '$1' in $2:" >&2
+	cat "$2" >&2
+	return 1
+}
+
+has_f () {
+	grep -F -e "$1" "$2" >/dev/null && return 0
+	echo "no line containing '$1' in $2:" >&2
+	cat "$2" >&2
+	return 1
+}
+
+# empty FILE: FILE is empty; else show it.
+empty () {
+	test ! -s "$1" && return 0
+	echo "$1 is not empty:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# is EXPECTED ACTUAL: the same string, else say both.
+is () {
+	test "$1" = "$2" && return 0
+	echo "expected '$1', got '$2'" >&2
+	return 1
+}
+
+# kill_pidfile FILE: kill the process whose pid FILE holds, if any.
+kill_pidfile () {
+	if [ -s "$1" ]; then
+		kill -9 "$(cat "$1")" 2>/dev/null
+	fi
+	rm -f "$1"
+}
+
 # --- lab fixtures ------------------------------------------------------
 
 # lab_init [DIR]: a new lab (default: lab), exported as TLAB_LAB.
