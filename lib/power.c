@@ -637,6 +637,38 @@ out:
 
 /* --- the methods --------------------------------------------------------- */
 
+/*
+ * ipmi:BMC is cmd: with OSSTEST's usual command, built here: ipmitool
+ * over lanplus to the BMC, as user ipmi_user (default ADMIN), with the
+ * password of file ipmi_password_file, else of $IPMI_PASSWORD (-E).
+ * Values are quoted for the splitter; ' and % in them are refused.
+ */
+static int
+ipmi_template(const struct host *h, const char *bmc, struct strbuf *tmpl,
+    struct strbuf *err)
+{
+	const char *user = host_prop(h, "ipmi_user");
+	const char *pwfile = host_prop(h, "ipmi_password_file");
+	const char *v[3];
+	int i;
+
+	v[0] = bmc;
+	v[1] = user = user != NULL && *user != '\0' ? user : "ADMIN";
+	v[2] = pwfile;
+	for (i = 0; i < 3; i++)
+		if (v[i] != NULL && (strchr(v[i], '\'') != NULL || strchr(v[i], '%') != NULL ||
+		    *v[i] == '\0'))
+			return err_setf(err, TS_E_INPUT, "host %s: ipmi: '%s': empty, or "
+			    "with ' or %%", h->name, v[i]);
+	strbuf_addf(tmpl, "ipmitool -I lanplus -H '%s' -U '%s' ", bmc, user);
+	if (pwfile != NULL)
+		strbuf_addf(tmpl, "-f '%s'", pwfile);
+	else
+		strbuf_addstr(tmpl, "-E");
+	strbuf_addstr(tmpl, " chassis power %a");
+	return 0;
+}
+
 /* Does tmpl split and expand?  TS_E_INPUT naming property prop. */
 static int
 check_template(const struct host *h, const char *prop, const char *tmpl,
@@ -683,6 +715,14 @@ power_check(const struct host *h, const char *action, struct strbuf *err)
 	}
 	if (strncmp(m, "cmd:", 4) == 0 && m[4] != '\0')
 		return check_template(h, "power", m + 4, action, err);
+	if (strncmp(m, "ipmi:", 5) == 0 && m[5] != '\0') {
+		struct strbuf tmpl = STRBUF_INIT;
+
+		if ((rc = ipmi_template(h, m + 5, &tmpl, err)) == 0)
+			rc = check_template(h, "power", tmpl.buf, action, err);
+		strbuf_release(&tmpl);
+		return rc;
+	}
 	if (strncmp(m, "qmp:", 4) == 0 && m[4] != '\0') {
 		if (strlen(m + 4) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
 			return err_setf(err, TS_E_INPUT, "host %s: power %s: a socket "
@@ -696,7 +736,7 @@ power_check(const struct host *h, const char *action, struct strbuf *err)
 		return 0;
 	}
 	return err_setf(err, TS_E_INPUT, "host %s: property power: '%s' is not ssh, "
-	    "cmd:TEMPLATE, qmp:SOCKET or manual", h->name, m);
+	    "cmd:TEMPLATE, ipmi:BMC, qmp:SOCKET or manual", h->name, m);
 }
 
 int
@@ -723,6 +763,14 @@ power_do(struct lab *lab, const struct host *h, const char *action,
 		return power_ssh(lab, h, action, timeout_ms, note, err);
 	if (strncmp(m, "cmd:", 4) == 0)
 		return power_cmd(h, m + 4, action, timeout_ms, note, err);
+	if (strncmp(m, "ipmi:", 5) == 0) {
+		struct strbuf tmpl = STRBUF_INIT;
+
+		if ((rc = ipmi_template(h, m + 5, &tmpl, err)) == 0)
+			rc = power_cmd(h, tmpl.buf, action, timeout_ms, note, err);
+		strbuf_release(&tmpl);
+		return rc;
+	}
 	return power_qmp(h, m + 4, action, timeout_ms, note, err);
 }
 

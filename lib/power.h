@@ -7,6 +7,9 @@
  *			background so that the connection dropping is no error;
  *			the words of properties power_ssh_cycle and power_ssh_off
  *			replace reboot and poweroff.  It cannot switch a host on.
+ *	ipmi:BMC	ipmitool -I lanplus -H BMC chassis power ACTION, as
+ *			user ipmi_user (ADMIN), password from the file of
+ *			ipmi_password_file or $IPMI_PASSWORD
  *	cmd:TEMPLATE	a local command (IPMI, a PDU): TEMPLATE split into
  *			words as a shell would, %h the host's name and %a the
  *			action in them, run without a shell and bounded

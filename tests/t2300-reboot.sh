@@ -228,6 +228,24 @@ test_expect_success 'SSH comes back with the boot id it had: broken, "boot id un
 	is "$before" "$(boot_id h5)"
 '
 
+# ipmi:BMC runs ipmitool; no BMC answers on this machine, so a stand-in
+# ipmitool first in PATH records its words and has power-sim reboot h5.
+test_expect_success 'ipmi:BMC runs ipmitool with the BMC, user and action as words' '
+	wait_for 10 "ts-host exec h5 -- true" &&
+	mkdir -p bin &&
+	printf "#!/bin/sh\nexec %s %s reboot \"\$@\"\n" "$sim" "$(sshd_dir h5)" >bin/ipmitool &&
+	chmod +x bin/ipmitool &&
+	before=$(boot_id h5) &&
+	ts-host set h5 --prop power=ipmi:h5-bmc --prop ipmi_user=admin &&
+	(PATH=$PWD/bin:$PATH && export PATH && by_hand h5 --up-timeout 20) &&
+	test "$before" != "$(boot_id h5)" &&
+	printf "%s\n" -I lanplus -H h5-bmc -U admin -E chassis power cycle >expect &&
+	test_cmp expect "$(sshd_dir h5)/power.argv" &&
+	ts-host set h5 --prop "power=ipmi:h5'\''bmc" &&
+	code_err 2 by_hand h5 &&
+	last_line "ipmi:"
+'
+
 test_expect_success 'no power property: exit 2 naming it, the host untouched' '
 	wait_for 10 "ts-host exec h5 -- true" &&
 	n=$(logins h5) &&
@@ -242,7 +260,7 @@ test_expect_success 'an unknown method, a bad template: exit 2 naming them, the 
 	n=$(logins h5) &&
 	ts-host set h5 --prop power=ipmi &&
 	code_err 2 by_hand h5 &&
-	last_line "host h5: property power: '\''ipmi'\'' is not ssh, cmd:TEMPLATE, qmp:SOCKET or manual" &&
+	last_line "host h5: property power: '\''ipmi'\'' is not ssh, cmd:TEMPLATE, ipmi:BMC, qmp:SOCKET or manual" &&
 	ts-host set h5 --prop "power=cmd:ipmi-power %h %x" &&
 	code_err 2 by_hand h5 &&
 	last_line "host h5: property power: '\''ipmi-power %h %x'\'': %x is not %h (host), %a (action) or %% (a %)" &&
