@@ -360,7 +360,7 @@ json_member(const char *obj, const char *key)
 	}
 }
 
-/* Append the JSON string at p, unescaped (\uXXXX as '?'), to sb. */
+/* Append the JSON string at p, unescaped (a \u escape as '?'), to sb. */
 static void
 json_add_string(struct strbuf *sb, const char *p)
 {
