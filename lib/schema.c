@@ -152,9 +152,49 @@ static const char schema_v1[] =
 	"  who TEXT"
 	");";
 
+/*
+ * Version 2: the push gate.  A flight's verdict against its baseline and
+ * each failure's class (ts-report), a branch's push overrides (force,
+ * block: who and why), and the attempts of a job run again after it broke.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE verdicts ("
+	"  flight INTEGER PRIMARY KEY REFERENCES flights(flight),"
+	"  verdict TEXT NOT NULL,"		/* perfect, tolerable, regressions */
+	"  baseline INTEGER,"			/* the baseline flight, or NULL */
+	"  blocking INTEGER NOT NULL,"		/* failures that block a push */
+	"  computed BIGINT NOT NULL"
+	");"
+	"CREATE TABLE failures ("
+	"  flight INTEGER NOT NULL REFERENCES flights(flight),"
+	"  job TEXT NOT NULL,"
+	"  testid TEXT NOT NULL,"		/* the step's; '' for a job without one */
+	"  status TEXT NOT NULL,"		/* fail, broken, blocked, aborted */
+	"  class TEXT NOT NULL,"		/* regression, baseline-fail, never-pass,"
+						   heisenbug, allowed, broken, job */
+	"  blocking INTEGER NOT NULL,"
+	"  since INTEGER,"			/* a flight: where it last passed, or began failing */
+	"  detail TEXT,"			/* the reason, for people */
+	"  PRIMARY KEY (flight, job, testid)"
+	");"
+	"CREATE TABLE branch_overrides ("
+	"  id INTEGER PRIMARY KEY,"
+	"  branch TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"			/* force, block */
+	"  who TEXT NOT NULL,"
+	"  why TEXT NOT NULL,"
+	"  set_at BIGINT NOT NULL,"
+	"  cleared_at BIGINT"			/* NULL while it holds */
+	");"
+	"CREATE INDEX branch_overrides_held ON branch_overrides (branch, cleared_at);"
+	/* A kept attempt of a job run again: named JOB~N, attempt_of JOB. */
+	"ALTER TABLE jobs ADD COLUMN attempt_of TEXT;"
+	"ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "flights, jobs, runvars, steps, hosts, allocations, waiters, trees, pushes",
 	  schema_v1 },
+	{ 2, "verdicts, failures, branch overrides, job attempts", schema_v2 },
 };
 
 const int schema_nmigrations =

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "db.h"
 #include "err.h"
+#include "schema.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/t-db.XXXXXX";
@@ -500,13 +501,51 @@ test_two_writers(void)
 	strbuf_release(&err);
 }
 
+/*
+ * An older lab: a database at version 1 only (made with migration 1's own
+ * SQL), opened by this tlab, is migrated to the latest version in place,
+ * keeping its rows.
+ */
+static void
+test_migrate(void)
+{
+	struct strbuf p = STRBUF_INIT, err = STRBUF_INIT;
+	struct db db;
+	sqlite3 *h;
+	int64_t n = 0;
+	int version = 0, rc;
+
+	in_dir(&p, "old.db");
+	ok(sqlite3_open(p.buf, &h) == SQLITE_OK &&
+	    sqlite3_exec(h, "PRAGMA application_id = 1414283586; PRAGMA journal_mode = WAL",
+	    NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_exec(h, schema_migrations[0].sql, NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_exec(h, "PRAGMA user_version = 1; INSERT INTO flights (branch, "
+	    "intended, blessing, created) VALUES ('b', 'real', 'real', 1)", NULL, NULL,
+	    NULL) == SQLITE_OK, "made a version 1 database with a flight");
+	sqlite3_close(h);
+	rc = db_open(&db, p.buf, DB_OPEN_EXISTING, &err);
+	is_int(rc, 0, "a version 1 database opens: %s", err.buf);
+	if (rc == 0) {
+		db_schema_version(&db, &version, &err);
+		is_int(version, db_schema_latest(), "it is migrated to the latest version");
+		ok(db_int(&db, &n, "SELECT count(*) FROM flights", &err, "") == 1 && n == 1,
+		    "its flight is still there");
+		ok(db_int(&db, &n, "SELECT count(*) FROM verdicts", &err, "") == 1 && n == 0,
+		    "version 2's tables are there");
+		db_close(&db);
+	}
+	strbuf_release(&p);
+	strbuf_release(&err);
+}
+
 /* Remove dir and what is in it. */
 static void
 cleanup(void)
 {
 	static const char *const names[] = { "new.db", "text.db", "foreign.db",
 	    "foreign-wal.db", "foreign-version.db", "foreign-appid.db", "newer.db",
-	    "empty.db", "stmt.db", "two.db", NULL };
+	    "empty.db", "stmt.db", "two.db", "old.db", NULL };
 	static const char *const sides[] = { "", "-wal", "-shm", "-journal", NULL };
 	struct strbuf p = STRBUF_INIT;
 	size_t i, k;
@@ -535,6 +574,7 @@ main(void)
 	test_refuse();
 	test_statements();
 	test_two_writers();
+	test_migrate();
 	cleanup();
 	return done_testing();
 }
