@@ -31,6 +31,7 @@ struct cand {
 	int64_t last_ms;	/* its last allocation; 0: never */
 	int taken;		/* by an earlier want of this attempt */
 	int reserved;		/* an earlier waiter could use it */
+	int avoided;		/* the job asks for another (hosts_avoid) */
 };
 
 static void
@@ -327,7 +328,7 @@ choose(struct alloc_want *w, size_t n, size_t k, struct cand *cv, size_t nc,
 		struct strvec shared = STRVEC_INIT;
 		int ok;
 
-		if (cv[i].taken || cv[i].reserved)
+		if (cv[i].taken || cv[i].reserved || cv[i].avoided)
 			continue;
 		if (w[k].host != NULL ? strcmp(w[k].host, cv[i].name) != 0 :
 		    !fits(&w[k].flags, &cv[i].flags))
@@ -465,6 +466,7 @@ describe_wants(const struct alloc_want *w, size_t n, struct strbuf *sb)
 }
 
 struct attempt {
+	struct strvec avoid;	/* hosts_avoid: hosts to take only if need be */
 	int64_t waiter;		/* our row in alloc_waiters, 0: none yet */
 	int64_t asked_ms;
 	int priority;
@@ -481,7 +483,7 @@ attempt(struct lab *lab, int64_t flight, const char *job, struct alloc_want *w,
 	size_t nc = 0, i;
 	int *pick = xcalloc(n ? n : 1, sizeof(*pick));
 	int64_t now;
-	int rc, got = 0;
+	int rc, got = 0, chosen = 0;
 
 	if ((rc = db_begin(&lab->db, err)) < 0)
 		goto out;
@@ -526,7 +528,18 @@ attempt(struct lab *lab, int64_t flight, const char *job, struct alloc_want *w,
 	    (rc = reserve_for_earlier(lab, a->waiter, a->priority,
 	    a->waiter ? a->asked_ms : now, cv, nc, &a->ahead, err)) < 0)
 		goto end;
-	if (choose(w, n, 0, cv, nc, pick)) {
+	/* Hosts the job asks to avoid (a run again after a broken one) go
+	 * last: taken only when nothing else fits. */
+	if (a->avoid.nr > 0) {
+		for (i = 0; i < nc; i++)
+			cv[i].avoided = has(&a->avoid, cv[i].name);
+		chosen = choose(w, n, 0, cv, nc, pick);
+		for (i = 0; i < nc; i++)
+			cv[i].avoided = 0;
+	}
+	if (!chosen)
+		chosen = choose(w, n, 0, cv, nc, pick);
+	if (chosen) {
 		for (i = 0; i < n && rc >= 0; i++) {
 			free(w[i].got);
 			w[i].got = xstrdup(cv[pick[i]].name);
@@ -563,6 +576,7 @@ alloc_take(struct lab *lab, int64_t flight, const char *job,
     int64_t timeout_ms, const struct alloc_progress *p, struct strbuf *err)
 {
 	struct strbuf what = STRBUF_INIT, line = STRBUF_INIT;
+	char *avoid = NULL;
 	struct attempt a;
 	struct deadline dl;
 	struct job j;
@@ -572,10 +586,16 @@ alloc_take(struct lab *lab, int64_t flight, const char *job,
 
 	memset(&a, 0, sizeof(a));
 	strbuf_init(&a.wants, 0);
+	a.avoid = (struct strvec)STRVEC_INIT;
 	if ((rc = job_get(lab, flight, job, &j, err)) < 0)
 		return rc;
 	a.priority = j.priority;
 	job_release(&j);
+	if ((rc = runvar_get(lab, flight, job, "hosts_avoid", &avoid, err)) < 0)
+		return rc;
+	if (rc == 1)
+		split_flags(avoid, &a.avoid);
+	free(avoid);
 	/* What the queue keeps: the flags of each ident, or =HOST when named. */
 	for (i = 0; i < n; i++) {
 		strbuf_addstr(&a.wants, i ? ";" : "");
@@ -623,6 +643,7 @@ alloc_take(struct lab *lab, int64_t flight, const char *job,
 	strbuf_release(&what);
 	strbuf_release(&line);
 	strbuf_release(&a.wants);
+	strvec_clear(&a.avoid);
 	return rc < 0 ? rc : 0;
 }
 

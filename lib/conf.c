@@ -37,6 +37,7 @@ static const struct conf_key conf_keys[] = {
 	{ "", "ssh_key", CT_STRING },		/* the lab's private key */
 	{ "", "connect_timeout", CT_BOUND },	/* ssh connect and login */
 	{ "", "alloc_timeout", CT_BOUND },	/* waiting for hosts */
+	{ "branch", "retry_broken", CT_INT },	/* runs of a job after it broke */
 };
 
 /* Section kinds: each needs a name ([tree xen]) or has none. */
@@ -45,6 +46,7 @@ static const struct conf_kind {
 	int named;
 } conf_kinds[] = {
 	{ "", 0 },
+	{ "branch", 1 },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -32,6 +32,7 @@ struct run {
 	struct child *kids;
 	size_t nkids, akids;
 	struct flightrun_result *res;
+	const char *branch;	/* the flight's, for its settings */
 	int64_t external_since;	/* monotonic ms: only other flights' jobs left */
 	int64_t external_bound;	/* how long to wait for them: job_timeout */
 };
@@ -225,6 +226,53 @@ start_job(struct run *r, const struct job *j, struct strbuf *err)
 	return 0;
 }
 
+/*
+ * A job that broke is the lab's fault, not the test's: run it again, up
+ * to the branch's retry_broken times (default once), keeping each attempt
+ * as JOB~N and asking for other hosts than the attempt had (hosts_avoid).
+ */
+static int
+maybe_retry(struct run *r, const struct job *j, struct strbuf *err)
+{
+	struct runvar_list rv = RUNVAR_LIST_INIT;
+	struct strbuf kept = STRBUF_INIT, avoid = STRBUF_INIT;
+	struct job_list jobs = JOB_LIST_INIT;
+	const char *set = conf_get(&r->lab->conf, "branch", r->branch, "retry_broken");
+	long retries = set != NULL ? strtol(set, NULL, 10) : 1, done = 0;
+	size_t i;
+	int rc;
+
+	if (j->status != ST_BROKEN || r->res->aborted_by != 0)
+		return 0;
+	if ((rc = job_list(r->lab, r->flight, &jobs, err)) < 0)
+		goto out;
+	for (i = 0; i < jobs.nr; i++)
+		if (jobs.v[i].attempt_of != NULL && strcmp(jobs.v[i].attempt_of, j->name) == 0)
+			done++;
+	if (done >= retries)
+		goto out;
+	if ((rc = runvar_list(r->lab, r->flight, j->name, &rv, err)) < 0)
+		goto out;
+	for (i = 0; i < rv.nr; i++)
+		if (rv.v[i].synth && (strcmp(rv.v[i].name, "host") == 0 ||
+		    runvar_name_ends(rv.v[i].name, "_host")))
+			strbuf_addf(&avoid, "%s%s", avoid.len ? "," : "", rv.v[i].val);
+	if ((rc = job_keep_attempt(r->lab, r->flight, j->name, &kept, err)) < 0)
+		goto out;
+	if (avoid.len > 0 &&
+	    (rc = runvar_set(r->lab, r->flight, j->name, "hosts_avoid", avoid.buf, err)) < 0)
+		goto out;
+	say(r, "job %s: broken, runs again (attempt %ld of %ld); the broken one "
+	    "is kept as %s", j->name, done + 2, retries + 1, kept.buf);
+	rc = 1;
+out:
+	runvar_list_release(&rv);
+	job_list_release(&jobs);
+	strbuf_release(&kept);
+	strbuf_release(&avoid);
+	return rc;
+}
+
 /* A child ended: its job must have a final status; if not, it is broken. */
 static int
 child_done(struct run *r, size_t k, struct strbuf *err)
@@ -241,10 +289,11 @@ child_done(struct run *r, size_t k, struct strbuf *err)
 	say(r, "job %s: %s (%lld s)%s%s", c->job, status_name(j.status),
 	    (long long)((clock_now_ms() - c->t0 + 500) / 1000),
 	    j.why ? ": " : "", j.why ? j.why : "");
+	rc = maybe_retry(r, &j, err);
 	job_release(&j);
 	free(c->job);
 	r->kids[k] = r->kids[--r->nkids];
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* Stop every child: SIGTERM to each group, SIGKILL after the grace. */
@@ -389,7 +438,7 @@ int
 flightrun(struct lab *lab, int64_t flight, const struct flightrun_opts *o,
     struct flightrun_result *res, struct strbuf *err)
 {
-	struct run r = { lab, flight, o, NULL, 0, 0, res, 0, 0 };
+	struct run r = { lab, flight, o, NULL, 0, 0, res, NULL, 0, 0 };
 	int parallel = o->parallel;
 	struct flight f;
 	int rc;
@@ -407,6 +456,7 @@ flightrun(struct lab *lab, int64_t flight, const struct flightrun_opts *o,
 		return rc;
 	if ((rc = flight_get(lab, flight, &f, err)) < 0)
 		return rc;
+	r.branch = f.branch;
 	if (strcmp(f.blessing, BLESSING_CONSTRUCTING) != 0 &&
 	    strcmp(f.blessing, BLESSING_RUNNING) != 0) {
 		rc = err_setf(err, TS_E_INPUT, "flight %lld: already blessed %s",

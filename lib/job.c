@@ -2,6 +2,8 @@
  * job: rows of the jobs table, their holders and final statuses.
  * See job.h.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +18,7 @@
 
 #define JOB_COLUMNS \
 	"flight, job, recipe, status, priority, why, started, finished," \
-	" runner_host, runner_pid, runner_token, lease_until"
+	" runner_host, runner_pid, runner_token, lease_until, attempt_of, attempt"
 
 static void
 job_from_row(sqlite3_stmt *st, struct job *j)
@@ -33,6 +35,8 @@ job_from_row(sqlite3_stmt *st, struct job *j)
 	j->runner_pid = sqlite3_column_int64(st, 9);
 	j->runner_token = db_strdup(st, 10);
 	j->lease_until = sqlite3_column_int64(st, 11);
+	j->attempt_of = db_strdup(st, 12);
+	j->attempt = sqlite3_column_int(st, 13);
 }
 
 void
@@ -43,6 +47,7 @@ job_release(struct job *j)
 	free(j->why);
 	free(j->runner_host);
 	free(j->runner_token);
+	free(j->attempt_of);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -359,5 +364,78 @@ job_runvar_via(struct lab *lab, int64_t flight, const char *job,
 out:
 	free(ref);
 	free(other);
+	return rc;
+}
+
+static const char job_attempts_sql[] =
+	"SELECT count(*) FROM jobs WHERE flight = ?1 AND attempt_of = ?2";
+static const char job_copy_sql[] =
+	"INSERT INTO jobs (flight, job, recipe, status, priority, why, started,"
+	" finished, attempt_of, attempt)"
+	" SELECT flight, ?3, recipe, status, priority, why, started, finished, ?2, ?4"
+	" FROM jobs WHERE flight = ?1 AND job = ?2";
+static const char job_copy_runvars_sql[] =
+	"INSERT INTO runvars (flight, job, name, val, synth)"
+	" SELECT flight, ?3, name, val, synth FROM runvars WHERE flight = ?1 AND job = ?2";
+static const char job_move_steps_sql[] =
+	"UPDATE steps SET job = ?3, log = ?4 || SUBSTR(log, ?5)"
+	" WHERE flight = ?1 AND job = ?2";
+static const char job_move_allocs_sql[] =
+	"UPDATE allocations SET job = ?3 WHERE flight = ?1 AND job = ?2";
+static const char job_drop_runtime_sql[] =
+	"DELETE FROM runvars WHERE flight = ?1 AND job = ?2 AND synth = 1";
+static const char job_requeue_sql[] =
+	"UPDATE jobs SET status = 'queued', why = NULL, started = NULL, finished = NULL,"
+	" runner_host = NULL, runner_pid = NULL, runner_token = NULL,"
+	" lease_until = NULL WHERE flight = ?1 AND job = ?2";
+
+int
+job_keep_attempt(struct lab *lab, int64_t flight, const char *name,
+    struct strbuf *kept, struct strbuf *err)
+{
+	struct strbuf from = STRBUF_INIT, to = STRBUF_INIT, olddir = STRBUF_INIT,
+	    newdir = STRBUF_INIT;
+	int64_t n = 0;
+	int rc, moved = 0;
+
+	if ((rc = db_int(&lab->db, &n, job_attempts_sql, err, "is", flight, name)) < 0)
+		return rc;
+	strbuf_reset(kept);
+	strbuf_addf(kept, "%s~%lld", name, (long long)n + 1);
+	strbuf_addf(&from, "logs/%lld/%s/", (long long)flight, name);
+	strbuf_addf(&to, "logs/%lld/%s/", (long long)flight, kept->buf);
+	/* The logs first: a step's log path is recorded relative to the lab. */
+	lab_path(lab, &olddir, "logs/%lld/%s", (long long)flight, name);
+	lab_path(lab, &newdir, "logs/%lld/%s", (long long)flight, kept->buf);
+	if (rename(olddir.buf, newdir.buf) == 0)
+		moved = 1;
+	else if (errno != ENOENT) {
+		rc = err_errno(err, TS_E_LAB, "%s", olddir.buf);
+		goto out;
+	}
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		goto undo;
+	if ((rc = db_run(&lab->db, job_copy_sql, err, "issi", flight, name, kept->buf,
+	    n + 1)) >= 0 &&
+	    (rc = db_run(&lab->db, job_copy_runvars_sql, err, "iss", flight, name,
+	    kept->buf)) >= 0 &&
+	    (rc = db_run(&lab->db, job_move_steps_sql, err, "isssi", flight, name,
+	    kept->buf, to.buf, (int64_t)from.len + 1)) >= 0 &&
+	    (rc = db_run(&lab->db, job_move_allocs_sql, err, "iss", flight, name,
+	    kept->buf)) >= 0 &&
+	    (rc = db_run(&lab->db, job_drop_runtime_sql, err, "is", flight, name)) >= 0)
+		rc = db_run(&lab->db, job_requeue_sql, err, "is", flight, name);
+	if ((rc = db_end(&lab->db, rc, err)) >= 0) {
+		rc = 0;
+		goto out;
+	}
+undo:
+	if (moved)
+		(void)rename(newdir.buf, olddir.buf);
+out:
+	strbuf_release(&from);
+	strbuf_release(&to);
+	strbuf_release(&olddir);
+	strbuf_release(&newdir);
 	return rc;
 }

@@ -30,6 +30,8 @@ struct job {
 	int64_t runner_pid;
 	char *runner_token;
 	int64_t lease_until;
+	char *attempt_of;		/* a kept attempt: the job it was; else NULL */
+	int attempt;
 };
 
 struct job_list {
@@ -97,6 +99,15 @@ int job_reap_stale(struct lab *lab, int64_t flight, struct strbuf *err);
  */
 int job_runvar_via(struct lab *lab, int64_t flight, const char *job,
     const char *refvar, const char *name, char **val, struct strbuf *err);
+
+/*
+ * Keep a finished attempt of a job and queue the job again: its row, its
+ * runvars, steps (with their logs, moved on disk) and allocations become
+ * job NAME~N (attempt_of NAME, attempt N); NAME is queued afresh with its
+ * definition runvars alone.  kept gets NAME~N.
+ */
+int job_keep_attempt(struct lab *lab, int64_t flight, const char *name,
+    struct strbuf *kept, struct strbuf *err);
 
 /* Is the holder recorded in j alive? */
 int job_holder_alive(const struct job *j);
