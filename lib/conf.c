@@ -38,6 +38,13 @@ static const struct conf_key conf_keys[] = {
 	{ "", "connect_timeout", CT_BOUND },	/* ssh connect and login */
 	{ "", "alloc_timeout", CT_BOUND },	/* waiting for hosts */
 	{ "branch", "retry_broken", CT_INT },	/* runs of a job after it broke */
+	{ "", "sendmail", CT_STRING },		/* the command mail goes through */
+	{ "", "mail_from", CT_STRING },		/* From: of the lab's mail */
+	{ "", "mail_to", CT_STRING },		/* who gets reports */
+	{ "branch", "mail_to", CT_STRING },	/* who gets a branch's reports */
+	{ "tree", "url", CT_STRING },		/* what libgit2 fetches from */
+	{ "tree", "staging", CT_STRING },	/* the ref tested */
+	{ "tree", "master", CT_STRING },	/* the ref a push moves */
 };
 
 /* Section kinds: each needs a name ([tree xen]) or has none. */
@@ -47,6 +54,7 @@ static const struct conf_kind {
 } conf_kinds[] = {
 	{ "", 0 },
 	{ "branch", 1 },
+	{ "tree", 1 },		/* [tree xen]: a tree under test (lib/tree) */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -369,4 +377,12 @@ const char conf_template[] =
     "# connect_timeout = 30s\n"
     "\n"
     "# How long ts-host-allocate waits for hosts before it gives up.\n"
-    "# alloc_timeout = 30m\n";
+    "# alloc_timeout = 30m\n"
+    "\n"
+    "# Trees under test, for ts-flight-create --branch (tlab-branch(5)):\n"
+    "# a URL libgit2 fetches (path, file://, ssh://, https://), the ref\n"
+    "# tested and the ref a push moves (these two are the defaults).\n"
+    "# [tree xen]\n"
+    "# url = ssh://git@xenbits.example/xen.git\n"
+    "# staging = refs/heads/staging\n"
+    "# master = refs/heads/master\n";

@@ -616,7 +616,7 @@ capture_console(struct capture *cap, struct strvec *missing)
 		strbuf_addstr(&path, src + 5);
 		rc = copy_file(path.buf, dst.buf, &dl, &why);
 	} else if (strncmp(src, "cmd:", 4) == 0) {
-		if ((rc = power_template(src + 4, cap->h->name, NULL, &argv, &why)) < 0)
+		if ((rc = strvec_template(&argv, src + 4, cap->h->name, NULL, &why)) < 0)
 			err_wrapf(&why, rc, "property console");
 		else
 			rc = run_to_file(cap, argv.v, dst.buf, &dl, &why);

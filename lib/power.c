@@ -45,81 +45,6 @@ min64(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-/*
- * Is every quote of s closed?  popt takes one left open as closed by the
- * end of the string; a shell, and we, refuse it.  A backslash keeps the
- * next character from counting, inside quotes too, as in popt.
- */
-static int
-quotes_closed(const char *s)
-{
-	char q = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' && s[1] != '\0')
-			s++;
-		else if (q == 0 && (*s == '\'' || *s == '"'))
-			q = *s;
-		else if (*s == q)
-			q = 0;
-	}
-	return q == 0;
-}
-
-/*
- * Split tmpl into words as a shell would, with %h the host's name, %a the
- * action and %% a % inside each word; push them onto argv.  TS_E_INPUT
- * names the template.
- */
-int
-power_template(const char *tmpl, const char *host, const char *action,
-    struct strvec *argv, struct strbuf *err)
-{
-	struct strbuf w = STRBUF_INIT;
-	const char **words = NULL;
-	int n, i, r, rc = 0;
-
-	if (!quotes_closed(tmpl))
-		return err_setf(err, TS_E_INPUT, "'%s': a quote is not closed", tmpl);
-	if ((r = poptParseArgvString(tmpl, &n, &words)) < 0)
-		return err_setf(err, TS_E_INPUT, "'%s': %s", tmpl,
-		    r == POPT_ERROR_NOARG ? "no command" : poptStrerror(r));
-	for (i = 0; i < n && rc == 0; i++) {
-		const char *p;
-
-		strbuf_reset(&w);
-		for (p = words[i]; *p != '\0' && rc == 0; p++) {
-			if (*p != '%') {
-				strbuf_addch(&w, *p);
-				continue;
-			}
-			switch (*++p) {
-			case 'h':
-				strbuf_addstr(&w, host);
-				break;
-			case 'a':
-				if (action == NULL)
-					goto unknown;
-				strbuf_addstr(&w, action);
-				break;
-			case '%':
-				strbuf_addch(&w, '%');
-				break;
-			default:
-			unknown:
-				rc = err_setf(err, TS_E_INPUT, "'%s': %%%.1s is not "
-				    "%%h (host)%s or %%%% (a %%)", tmpl, p,
-				    action != NULL ? ", %a (action)" : "");
-				p--;	/* stay on the NUL, if that was it */
-			}
-		}
-		strvec_push(argv, w.buf);
-	}
-	free(words);
-	strbuf_release(&w);
-	return rc;
-}
-
 /* msg without its leading "host NAME: ", if it has one. */
 static const char *
 past_host(const struct host *h, const char *msg)
@@ -172,7 +97,7 @@ power_cmd(const struct host *h, const char *tmpl, const char *action,
 	struct proc p;
 	int rc, nullfd;
 
-	if ((rc = power_template(tmpl, h->name, action, &argv, err)) < 0) {
+	if ((rc = strvec_template(&argv, tmpl, h->name, action, err)) < 0) {
 		strvec_clear(&argv);
 		return err_wrapf(err, rc, "host %s: power cmd", h->name);
 	}
@@ -233,7 +158,7 @@ power_relaunch(const struct host *h, const char *tmpl, const char *action,
 	struct proc_result res;
 	int rc, nullfd, r;
 
-	if ((rc = power_template(tmpl, h->name, action, &argv, err)) < 0) {
+	if ((rc = strvec_template(&argv, tmpl, h->name, action, err)) < 0) {
 		err_wrapf(err, rc, "host %s: property power_relaunch", h->name);
 		goto out;
 	}
@@ -608,7 +533,7 @@ power_ssh(struct lab *lab, const struct host *h, const char *action,
 	strvec_push(&argv, "sh");
 	if (tmpl == NULL || *tmpl == '\0')
 		strvec_push(&argv, cycle ? "reboot" : "poweroff");
-	else if ((rc = power_template(tmpl, h->name, action, &argv, err)) < 0) {
+	else if ((rc = strvec_template(&argv, tmpl, h->name, action, err)) < 0) {
 		err_wrapf(err, rc, "host %s: property %s", h->name, prop);
 		goto out;
 	}
@@ -675,7 +600,7 @@ check_template(const struct host *h, const char *prop, const char *tmpl,
     const char *action, struct strbuf *err)
 {
 	struct strvec argv = STRVEC_INIT;
-	int rc = power_template(tmpl, h->name, action, &argv, err);
+	int rc = strvec_template(&argv, tmpl, h->name, action, err);
 
 	strvec_clear(&argv);
 	return rc < 0 ? err_wrapf(err, rc, "host %s: property %s", h->name, prop) : 0;

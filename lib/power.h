@@ -77,13 +77,4 @@ struct power_reboot_opts {
 int power_reboot(struct lab *lab, const struct host *h,
     const struct power_reboot_opts *o, struct strbuf *err);
 
-/*
- * Split a command template into argv words as a shell would (quotes, no
- * expansion), then put the host's name for %h, the action for %a (not
- * allowed when action is NULL) and % for %% inside the words.  The
- * result is run without a shell: whatever the name holds stays one word.
- */
-int power_template(const char *tmpl, const char *host, const char *action,
-    struct strvec *argv, struct strbuf *err);
-
 #endif

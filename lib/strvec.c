@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <popt.h>
+
+#include "err.h"
 #include "strbuf.h"
 #include "strvec.h"
 #include "xalloc.h"
@@ -84,4 +87,79 @@ strvec_env(struct strvec *env, const struct strvec *set)
 			strvec_push(env, *e);
 	}
 	strvec_pushv(env, set->v);
+}
+
+/*
+ * Is every quote of s closed?  popt takes one left open as closed by the
+ * end of the string; a shell, and we, refuse it.  A backslash keeps the
+ * next character from counting, inside quotes too, as in popt.
+ */
+static int
+quotes_closed(const char *s)
+{
+	char q = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (q == 0 && (*s == '\'' || *s == '"'))
+			q = *s;
+		else if (*s == q)
+			q = 0;
+	}
+	return q == 0;
+}
+
+/*
+ * Split tmpl into words as a shell would, with %h the host's name, %a the
+ * action and %% a % inside each word; push them onto argv.  TS_E_INPUT
+ * names the template.
+ */
+int
+strvec_template(struct strvec *argv, const char *tmpl, const char *host,
+    const char *action, struct strbuf *err)
+{
+	struct strbuf w = STRBUF_INIT;
+	const char **words = NULL;
+	int n, i, r, rc = 0;
+
+	if (!quotes_closed(tmpl))
+		return err_setf(err, TS_E_INPUT, "'%s': a quote is not closed", tmpl);
+	if ((r = poptParseArgvString(tmpl, &n, &words)) < 0)
+		return err_setf(err, TS_E_INPUT, "'%s': %s", tmpl,
+		    r == POPT_ERROR_NOARG ? "no command" : poptStrerror(r));
+	for (i = 0; i < n && rc == 0; i++) {
+		const char *p;
+
+		strbuf_reset(&w);
+		for (p = words[i]; *p != '\0' && rc == 0; p++) {
+			if (*p != '%') {
+				strbuf_addch(&w, *p);
+				continue;
+			}
+			switch (*++p) {
+			case 'h':
+				strbuf_addstr(&w, host);
+				break;
+			case 'a':
+				if (action == NULL)
+					goto unknown;
+				strbuf_addstr(&w, action);
+				break;
+			case '%':
+				strbuf_addch(&w, '%');
+				break;
+			default:
+			unknown:
+				rc = err_setf(err, TS_E_INPUT, "'%s': %%%.1s is not "
+				    "%%h (host)%s or %%%% (a %%)", tmpl, p,
+				    action != NULL ? ", %a (action)" : "");
+				p--;	/* stay on the NUL, if that was it */
+			}
+		}
+		strvec_push(argv, w.buf);
+	}
+	free(words);
+	strbuf_release(&w);
+	return rc;
 }

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
+
 struct strvec {
 	const char **v;
 	size_t nr, alloc;
@@ -26,5 +28,15 @@ void strvec_clear(struct strvec *sv);
  * replacing any NAME there.
  */
 void strvec_env(struct strvec *env, const struct strvec *set);
+
+/*
+ * Split a command template into words as a shell would (quotes, no
+ * expansion), then put host for %h, action for %a (not allowed when
+ * action is NULL) and % for %% inside the words.  The words are run
+ * without a shell: whatever a name holds stays one word.  TS_E_INPUT for
+ * an unclosed quote or an unknown %.
+ */
+int strvec_template(struct strvec *argv, const char *tmpl, const char *host,
+    const char *action, struct strbuf *err);
 
 #endif
