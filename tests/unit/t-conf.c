@@ -116,9 +116,9 @@ test_errors(void)
 {
 	refused("name = x\nstep_timeut = 1h\n", 2, "unknown key 'step_timeut'",
 	    "unknown key");
-	refused("# c\n\n[tree xen]\nurl = x\n", 3, "unknown section", "unknown section");
-	refused("[tree xen\n", 1, "section header", "header without ]");
-	refused("[tree] junk\n", 1, "section header", "text after ]");
+	refused("# c\n\n[nosuch xen]\nurl = x\n", 3, "unknown section", "unknown section");
+	refused("[nosuch xen\n", 1, "section header", "header without ]");
+	refused("[nosuch] junk\n", 1, "section header", "text after ]");
 	refused("[]\n", 1, "unknown section", "empty section header");
 	refused("name = x\njust some words\n", 2, "not a key = value line",
 	    "a line without =");
