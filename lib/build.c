@@ -1,16 +1,14 @@
 /*
- * build: the tree cache and bundles (libgit2), the build on a build host,
- * the reuse of a passed build, and the install of a build's tarball on a
- * test host.  See build.h.
+ * build: bundles of a tree's cache (libgit2; the cache itself is
+ * lib/tree's), the build on a build host, the reuse of a passed build, and
+ * the install of a build's tarball on a test host.  See build.h.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 #include "runvar.h"
 #include "ssh.h"
 #include "status.h"
+#include "tree.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -45,16 +44,7 @@ build_result_release(struct build_result *r)
 int
 build_check_tree(const char *tree, struct strbuf *err)
 {
-	const char *p;
-
-	if (*tree == '\0' || strlen(tree) > 64)
-		return err_setf(err, TS_E_INPUT, "tree '%s': not a tree name "
-		    "(1 to 64 letters, digits and _)", tree);
-	for (p = tree; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return err_setf(err, TS_E_INPUT, "tree '%s': not a tree name "
-			    "(letters, digits and _)", tree);
-	return 0;
+	return tree_check_name(tree, err);
 }
 
 static void
@@ -76,113 +66,7 @@ say(const struct build_opts *o, const char *fmt, ...)
 	strbuf_release(&sb);
 }
 
-/*
- * libgit2's last message, at once (the next call replaces it), after our
- * words; some of its messages end with a full stop, ours do not.
- */
-static int
-git_fail(struct strbuf *err, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-git_fail(struct strbuf *err, int rc, const char *fmt, ...)
-{
-	const git_error *e = git_error_last();
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_addf(&sb, ": %s", e != NULL && e->message != NULL ?
-	    e->message : "libgit2 failed");
-	strbuf_rtrim(&sb);
-	if (sb.len > 0 && sb.buf[sb.len - 1] == '.')
-		strbuf_setlen(&sb, sb.len - 1);
-	err_setf(err, rc, "%s", sb.buf);
-	strbuf_release(&sb);
-	return rc;
-}
-
-/* --- the tree cache ------------------------------------------------------ */
-
-static void
-cache_path(const struct lab *lab, const char *tree, const char *suffix,
-    struct strbuf *sb)
-{
-	lab_path(lab, sb, "git/%s%s", tree, suffix);
-}
-
-/*
- * One process at a time fetches into a tree's cache: an flock on
- * LAB/git/TREE.lock, waited for within dl (other jobs of the flight may be
- * fetching the same tree).
- */
-static int
-cache_lock(struct lab *lab, const char *tree, const struct deadline *dl,
-    int *fdp, struct strbuf *err)
-{
-	struct strbuf path = STRBUF_INIT;
-	int fd, rc = 0;
-
-	lab_path(lab, &path, "git");
-	if ((rc = lab_mkdirs(path.buf, 0755, err)) < 0) {
-		rc = err_wrapf(err, TS_E_LAB, "git cache");
-		goto out;
-	}
-	strbuf_reset(&path);
-	cache_path(lab, tree, ".lock", &path);
-	if ((fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
-		rc = err_errno(err, TS_E_LAB, "git cache: %s", path.buf);
-		goto out;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno != EWOULDBLOCK) {
-			rc = err_errno(err, TS_E_LAB, "git cache: lock %s", path.buf);
-			break;
-		}
-		if (deadline_passed(dl) || proc_aborted()) {
-			rc = err_setf(err, TS_E_LAB, "git cache: %s: still locked by "
-			    "another job after %lld s", path.buf,
-			    (long long)deadline_waited_s(dl));
-			break;
-		}
-		clock_sleep_ms(100);
-	}
-	if (rc < 0)
-		close(fd);
-	else
-		*fdp = fd;
-out:
-	strbuf_release(&path);
-	return rc;
-}
-
-static int
-cache_open(struct lab *lab, const char *tree, git_repository **repo,
-    struct strbuf *err)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc = 0;
-
-	cache_path(lab, tree, ".git", &path);
-	if (git_repository_open_bare(repo, path.buf) < 0 &&
-	    git_repository_init(repo, path.buf, 1) < 0)
-		rc = git_fail(err, TS_E_LAB, "git cache %s", path.buf);
-	strbuf_release(&path);
-	return rc;
-}
-
-static int
-fetch_progress(const git_indexer_progress *stats, void *payload)
-{
-	const struct deadline *dl = payload;
-
-	(void)stats;
-	return deadline_passed(dl) || proc_aborted() ? -1 : 0;
-}
+/* --- the tree cache (lib/tree) ------------------------------------------ */
 
 /* A URL (scheme://, or scp-like host:path) or else a local path. */
 static int
@@ -193,102 +77,12 @@ is_local_path(const char *url)
 	return colon == NULL || (slash != NULL && slash < colon);
 }
 
-/*
- * Mirror the heads and tags of url into the cache (refs/heads/X is the
- * remote's X), keeping what the remote no longer has: an old build's
- * commit stays there to be bisected or rebuilt.  The URL is taken as it
- * is, without the url.*.insteadOf of whoever runs the step: a lab's trees
- * are what its runvars say, whoever runs it.
- */
-static int
-cache_fetch(git_repository *repo, const char *url, const struct deadline *dl,
-    struct strbuf *err)
-{
-	static char heads[] = "+refs/heads/*:refs/heads/*";
-	static char tags[] = "+refs/tags/*:refs/tags/*";
-	char *specs[] = { heads, tags };
-	git_strarray refspecs = { specs, 2 };
-	git_remote_create_options ro;
-	git_fetch_options fo;
-	git_remote *remote = NULL;
-	int rc = 0;
-
-	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
-	ro.repository = repo;
-	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
-	    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	fo.callbacks.transfer_progress = fetch_progress;
-	fo.callbacks.payload = (void *)dl;
-	fo.prune = GIT_FETCH_NO_PRUNE;
-	fo.update_fetchhead = 0;
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	if (git_remote_create_with_opts(&remote, url, &ro) < 0 ||
-	    git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
-		if (deadline_passed(dl))
-			rc = err_setf(err, TS_E_LAB, "fetch %s: %s: no end after %lld s",
-			    url, dl->what.buf, (long long)deadline_waited_s(dl));
-		else
-			rc = git_fail(err, TS_E_LAB, "fetch %s", url);
-	}
-	git_remote_free(remote);
-	return rc;
-}
-
-static int
-is_full_sha(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 40; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return s[40] == '\0';
-}
-
-/* 1 and sha when the cache has commit rev (40 hex digits), else 0. */
-static int
-cache_has_commit(git_repository *repo, const char *rev, char sha[41])
-{
-	git_commit *c = NULL;
-	git_oid oid;
-
-	if (git_oid_fromstr(&oid, rev) < 0 || git_commit_lookup(&c, repo, &oid) < 0)
-		return 0;
-	git_oid_tostr(sha, 41, git_commit_id(c));
-	git_commit_free(c);
-	return 1;
-}
-
-static int
-cache_resolve(git_repository *repo, const char *tree, const char *rev,
-    char sha[41], struct strbuf *err)
-{
-	git_object *obj = NULL, *commit = NULL;
-	int r, rc = 0;
-
-	if ((r = git_revparse_single(&obj, repo, rev)) < 0)
-		rc = git_fail(err, r == GIT_ENOTFOUND || r == GIT_EAMBIGUOUS ||
-		    r == GIT_EINVALIDSPEC ? TS_E_INPUT : TS_E_LAB,
-		    "tree %s: revision '%s'", tree, rev);
-	else if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0)
-		rc = git_fail(err, TS_E_INPUT, "tree %s: revision '%s': not a commit",
-		    tree, rev);
-	else
-		git_oid_tostr(sha, 41, git_object_id(commit));
-	git_object_free(commit);
-	git_object_free(obj);
-	return rc;
-}
-
 int
 build_resolve(struct lab *lab, const char *tree, const char *url,
     const char *rev, int64_t timeout_ms, char sha[41], struct strbuf *err)
 {
-	git_repository *repo = NULL;
-	struct deadline dl;
 	struct stat st;
-	int fd = -1, rc;
+	int rc;
 
 	if ((rc = build_check_tree(tree, err)) < 0)
 		return rc;
@@ -298,30 +92,7 @@ build_resolve(struct lab *lab, const char *tree, const char *url,
 	/* A path that is not there is the job's mistake, not the lab's. */
 	if (is_local_path(url) && stat(url, &st) < 0)
 		return err_errno(err, TS_E_INPUT, "tree %s: tree_%s: %s", tree, tree, url);
-	deadline_in(&dl, timeout_ms, "the git cache of tree %s", tree);
-	if (git_libgit2_init() < 0) {
-		rc = git_fail(err, TS_E_LAB, "libgit2");
-		deadline_release(&dl);
-		return rc;
-	}
-	if ((rc = cache_lock(lab, tree, &dl, &fd, err)) < 0 ||
-	    (rc = cache_open(lab, tree, &repo, err)) < 0)
-		goto out;
-	/* A commit id the cache has needs no fetch: it cannot have moved. */
-	if (is_full_sha(rev) && cache_has_commit(repo, rev, sha))
-		goto out;
-	if ((rc = cache_fetch(repo, url, &dl, err)) < 0) {
-		err_wrapf(err, rc, "tree %s: git cache", tree);
-		goto out;
-	}
-	rc = cache_resolve(repo, tree, rev, sha, err);
-out:
-	git_repository_free(repo);
-	if (fd >= 0)
-		close(fd);
-	git_libgit2_shutdown();
-	deadline_release(&dl);
-	return rc;
+	return tree_fetch_resolve(lab, tree, url, rev, timeout_ms, sha, err);
 }
 
 /* --- bundles ------------------------------------------------------------- */
@@ -383,12 +154,12 @@ bundle_pack(git_repository *repo, const git_oid *oid, const char *sha,
 	}
 	if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, oid) < 0 ||
 	    git_packbuilder_new(&pb, repo) < 0) {
-		rc = git_fail(err, TS_E_LAB, "bundle %s", path);
+		rc = tree_git_fail(err, TS_E_LAB, "bundle %s", path);
 		goto out;
 	}
 	git_packbuilder_set_threads(pb, 0);
 	if (git_packbuilder_insert_walk(pb, walk) < 0) {
-		rc = git_fail(err, TS_E_LAB, "bundle %s: objects of %s", path, sha);
+		rc = tree_git_fail(err, TS_E_LAB, "bundle %s: objects of %s", path, sha);
 		goto out;
 	}
 	if (git_packbuilder_foreach(pb, sink_pack, s) < 0) {
@@ -396,7 +167,7 @@ bundle_pack(git_repository *repo, const git_oid *oid, const char *sha,
 			errno = s->error;
 			rc = err_errno(err, TS_E_LAB, "bundle %s", path);
 		} else {
-			rc = git_fail(err, TS_E_LAB, "bundle %s: pack", path);
+			rc = tree_git_fail(err, TS_E_LAB, "bundle %s: pack", path);
 		}
 	}
 out:
@@ -417,8 +188,8 @@ build_write_bundle(struct lab *lab, const char *tree, const char *sha,
 	int rc;
 
 	if (git_libgit2_init() < 0)
-		return git_fail(err, TS_E_LAB, "libgit2");
-	if ((rc = cache_open(lab, tree, &repo, err)) < 0)
+		return tree_git_fail(err, TS_E_LAB, "libgit2");
+	if ((rc = tree_cache_open(lab, tree, &repo, err)) < 0)
 		goto out;
 	if (git_oid_fromstr(&oid, sha) < 0) {
 		rc = err_setf(err, TS_E_INPUT, "bundle: '%s' is not a commit id", sha);

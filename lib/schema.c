@@ -146,7 +146,7 @@ static const char schema_v1[] =
 	"  ref TEXT NOT NULL,"
 	"  old_rev TEXT,"
 	"  new_rev TEXT,"
-	"  outcome TEXT NOT NULL,"		/* pushed, refused, dry-run */
+	"  outcome TEXT NOT NULL,"		/* pushed, up-to-date, refused, failed, dry-run */
 	"  reason TEXT,"
 	"  at BIGINT NOT NULL,"
 	"  who TEXT"
@@ -191,10 +191,15 @@ static const char schema_v2[] =
 	"ALTER TABLE jobs ADD COLUMN attempt_of TEXT;"
 	"ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 3: who cleared a branch override, beside when. */
+static const char schema_v3[] =
+	"ALTER TABLE branch_overrides ADD COLUMN cleared_by TEXT;";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "flights, jobs, runvars, steps, hosts, allocations, waiters, trees, pushes",
 	  schema_v1 },
 	{ 2, "verdicts, failures, branch overrides, job attempts", schema_v2 },
+	{ 3, "who cleared a branch override", schema_v3 },
 };
 
 const int schema_nmigrations =

@@ -533,6 +533,9 @@ test_migrate(void)
 		    "its flight is still there");
 		ok(db_int(&db, &n, "SELECT count(*) FROM verdicts", &err, "") == 1 && n == 0,
 		    "version 2's tables are there");
+		ok(db_int(&db, &n, "SELECT count(*) FROM branch_overrides"
+		    " WHERE cleared_by IS NOT NULL", &err, "") == 1 && n == 0,
+		    "version 3's column is there");
 		db_close(&db);
 	}
 	strbuf_release(&p);
