@@ -14,7 +14,6 @@
 #include "err.h"
 #include "flight.h"
 #include "proc.h"
-#include "status.h"
 #include "tree.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -159,51 +158,6 @@ out:
 	return rc;
 }
 
-/* --- removing a flight that was not made whole --------------------------- */
-
-/*
- * Only a flight still constructing, none of whose jobs has started: what
- * a branch file made before it failed.  (The flight, its harness rows, its
- * jobs and their definition runvars are all there is of it.)
- */
-static const char branch_flight_unstarted_sql[] =
-	"SELECT COUNT(*) FROM flights f WHERE f.flight = ?1"
-	" AND f.blessing = ?2 AND NOT EXISTS (SELECT 1 FROM jobs j"
-	"  WHERE j.flight = ?1 AND j.status <> ?3)"
-	" AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.flight = ?1)";
-static const char branch_del_runvars_sql[] =
-	"DELETE FROM runvars WHERE flight = ?1";
-static const char branch_del_jobs_sql[] =
-	"DELETE FROM jobs WHERE flight = ?1";
-static const char branch_del_harness_sql[] =
-	"DELETE FROM flight_harness WHERE flight = ?1";
-static const char branch_del_flight_sql[] =
-	"DELETE FROM flights WHERE flight = ?1";
-
-static int
-flight_remove(struct lab *lab, int64_t id, struct strbuf *err)
-{
-	int64_t n = 0;
-	int rc;
-
-	if ((rc = db_begin(&lab->db, err)) < 0)
-		return rc;
-	if ((rc = db_int(&lab->db, &n, branch_flight_unstarted_sql, err, "iss", id,
-	    BLESSING_CONSTRUCTING, status_name(ST_QUEUED))) < 0)
-		goto out;
-	if (n == 0) {
-		rc = err_setf(err, TS_E_LAB, "flight %lld: not removed: it was "
-		    "started meanwhile", (long long)id);
-		goto out;
-	}
-	if ((rc = db_run(&lab->db, branch_del_runvars_sql, err, "i", id)) >= 0 &&
-	    (rc = db_run(&lab->db, branch_del_jobs_sql, err, "i", id)) >= 0 &&
-	    (rc = db_run(&lab->db, branch_del_harness_sql, err, "i", id)) >= 0)
-		rc = db_run(&lab->db, branch_del_flight_sql, err, "i", id);
-out:
-	return db_end(&lab->db, rc < 0 ? rc : 0, err);
-}
-
 /* --- running the branch file --------------------------------------------- */
 
 static void
@@ -248,6 +202,10 @@ last_line(const struct strbuf *out, struct strbuf *line)
 	strbuf_add(line, start, (size_t)(end - start));
 }
 
+/*
+ * Run o->file with branch-lib.sh: for flight id, making its jobs; with id
+ * 0, only to hear its trees (branch-lib.sh stops at the first job).
+ */
 static int
 run_file(struct lab *lab, const struct branch_opts *o, int64_t id,
     struct strbuf *said, struct strbuf *err)
@@ -269,7 +227,10 @@ run_file(struct lab *lab, const struct branch_opts *o, int64_t id,
 	for (k = 0; o->revisions != NULL && o->revisions[k] != NULL; k++)
 		strvec_push(&argv, o->revisions[k]);
 	strvec_pushf(&set, "TLAB_LAB=%s", lab->dir);
-	strvec_pushf(&set, "TLAB_FLIGHT=%lld", (long long)id);
+	if (id > 0)
+		strvec_pushf(&set, "TLAB_FLIGHT=%lld", (long long)id);
+	else
+		strvec_push(&set, "TLAB_BRANCH_TREES=1");
 	strvec_pushf(&set, "TLAB_BRANCH=%s", o->branch);
 	if (o->bindir != NULL)
 		strvec_pushf(&set, "PATH=%s:%s", o->bindir,
@@ -346,10 +307,123 @@ branch_flight_create(struct lab *lab, const struct branch_opts *o, int64_t *id,
 	if ((rc = flight_create(lab, o->branch, o->intended, id, err)) < 0)
 		return rc;
 	if ((rc = run_file(lab, o, *id, said, err)) < 0) {
-		if (flight_remove(lab, *id, &scratch) < 0)
+		if (flight_remove_unstarted(lab, *id, &scratch) < 0)
 			strbuf_addf(err, " (and %s)", scratch.buf);
 		err_wrapf(err, rc, "branch %s", o->branch);
 	}
 	strbuf_release(&scratch);
+	return rc;
+}
+
+/* --- the state of a branch (ts-branch state) ------------------------------ */
+
+#define TREES_UNDER_TEST "tlab-tree-under-test "
+#define TREES_ALSO "tlab-tree-also "
+
+/* The trees of o->file, the tree under test first, as branch_resolve takes them. */
+static int
+branch_trees(struct lab *lab, const struct branch_opts *o, struct strvec *trees,
+    struct strbuf *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	char *line, *next;
+	int rc;
+
+	if ((rc = run_file(lab, o, 0, &out, err)) < 0) {
+		err_wrapf(err, rc, "branch %s", o->branch);
+		goto out;
+	}
+	for (line = out.buf; *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (strncmp(line, TREES_UNDER_TEST, strlen(TREES_UNDER_TEST)) == 0 &&
+		    trees->nr == 0)
+			strvec_push(trees, line + strlen(TREES_UNDER_TEST));
+		else if (strncmp(line, TREES_ALSO, strlen(TREES_ALSO)) == 0 &&
+		    trees->nr > 0)
+			strvec_push(trees, line + strlen(TREES_ALSO));
+	}
+	if (trees->nr == 0)
+		rc = err_setf(err, TS_E_INPUT, "branch %s: %s names no tree under test",
+		    o->branch, o->file);
+out:
+	strbuf_release(&out);
+	return rc;
+}
+
+/* The value of runvar name in vars ("NAME=VALUE" words), or NULL. */
+static const char *
+var_value(const struct strvec *vars, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < vars->nr; i++)
+		if (strncmp(vars->v[i], name, n) == 0 && vars->v[i][n] == '=')
+			return vars->v[i] + n + 1;
+	return NULL;
+}
+
+void
+branch_state_release(struct branch_state *st)
+{
+	free(st->tree);
+	st->tree = NULL;
+}
+
+int
+branch_state(struct lab *lab, const char *branch, int64_t timeout_ms,
+    struct branch_state *st, struct strbuf *err)
+{
+	struct branch_opts o = { branch, NULL, NULL, NULL, NULL, timeout_ms };
+	struct strbuf file = STRBUF_INIT, name = STRBUF_INIT;
+	struct strvec trees = STRVEC_INIT, vars = STRVEC_INIT;
+	struct tree t = TREE_INIT;
+	const char *staging;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = branch_find(lab, branch, &file, err)) < 0)
+		goto out;
+	if (rc == 0) {
+		rc = err_setf(err, TS_E_INPUT, "branch %s: no branch file "
+		    "(recipes/branches/%s.sh of the lab or of %s)", branch, branch,
+		    lab_datadir());
+		goto out;
+	}
+	o.file = file.buf;
+	if ((rc = branch_trees(lab, &o, &trees, err)) < 0)
+		goto out;
+	if ((rc = branch_resolve(lab, (const char *const *)trees.v, (int)trees.nr,
+	    NULL, timeout_ms, &vars, err)) < 0) {
+		err_wrapf(err, rc, "branch %s", branch);
+		goto out;
+	}
+	st->tree = xstrdup(var_value(&vars, "tree_under_test"));
+	strbuf_addf(&name, "revision_%s", st->tree);
+	if ((staging = var_value(&vars, name.buf)) == NULL) {
+		rc = err_setf(err, TS_E_LAB, "branch %s: tree %s: no revision resolved",
+		    branch, st->tree);
+		goto out;
+	}
+	memcpy(st->staging, staging, sizeof(st->staging) - 1);
+	if ((rc = tree_get(lab, st->tree, &t, err)) < 0 ||
+	    (rc = tree_resolve(lab, st->tree, t.master, st->master, err)) < 0) {
+		err_wrapf(err, rc, "branch %s", branch);
+		goto out;
+	}
+	if ((rc = flight_tested(lab, branch, st->tree, st->master, &st->tested,
+	    err)) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		branch_state_release(st);
+	tree_release(&t);
+	strvec_clear(&trees);
+	strvec_clear(&vars);
+	strbuf_release(&file);
+	strbuf_release(&name);
 	return rc;
 }

@@ -70,4 +70,22 @@ int branch_resolve(struct lab *lab, const char *const *trees, int n,
     const char *const *revisions, int64_t timeout_ms, struct strvec *out,
     struct strbuf *err);
 
+/* What a cron script asks before it makes a flight of a branch. */
+struct branch_state {
+	char *tree;		/* the tree under test */
+	char staging[41];	/* the commit of its staging ref */
+	char master[41];	/* the commit of its master ref: last pushed */
+	int64_t tested;		/* flight_tested of master, 0 when none */
+};
+
+/*
+ * Fetch the trees of branch's file (run to its first job only) and say
+ * where its tree under test stands.  TS_E_INPUT for a branch without a
+ * file, a file that names no tree under test, an unknown tree or a ref
+ * that is not there; TS_E_LAB for a fetch that failed.
+ */
+int branch_state(struct lab *lab, const char *branch, int64_t timeout_ms,
+    struct branch_state *st, struct strbuf *err);
+void branch_state_release(struct branch_state *st);
+
 #endif

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "err.h"
 #include "flight.h"
+#include "status.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -223,5 +224,72 @@ flight_harness(struct lab *lab, int64_t id, struct strbuf *out,
 		return rc;
 	while ((rc = db_row(&lab->db, st, err)) > 0)
 		strbuf_addf(out, "%s%s", n++ ? ", " : "", db_text(st, 0));
+	return rc;
+}
+
+static const char flight_unstarted_sql[] =
+	"SELECT COUNT(*) FROM flights f WHERE f.flight = ?1"
+	" AND f.blessing = ?2 AND NOT EXISTS (SELECT 1 FROM jobs j"
+	"  WHERE j.flight = ?1 AND j.status <> ?3)"
+	" AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.flight = ?1)";
+static const char flight_del_runvars_sql[] =
+	"DELETE FROM runvars WHERE flight = ?1";
+static const char flight_del_jobs_sql[] =
+	"DELETE FROM jobs WHERE flight = ?1";
+static const char flight_del_harness_sql[] =
+	"DELETE FROM flight_harness WHERE flight = ?1";
+static const char flight_del_sql[] =
+	"DELETE FROM flights WHERE flight = ?1";
+
+int
+flight_remove_unstarted(struct lab *lab, int64_t id, struct strbuf *err)
+{
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = db_begin(&lab->db, err)) < 0)
+		return rc;
+	if ((rc = db_int(&lab->db, &n, flight_unstarted_sql, err, "iss", id,
+	    BLESSING_CONSTRUCTING, status_name(ST_QUEUED))) < 0)
+		goto out;
+	if (n == 0) {
+		rc = err_setf(err, TS_E_LAB, "flight %lld: not removed: it was "
+		    "started meanwhile", (long long)id);
+		goto out;
+	}
+	if ((rc = db_run(&lab->db, flight_del_runvars_sql, err, "i", id)) >= 0 &&
+	    (rc = db_run(&lab->db, flight_del_jobs_sql, err, "i", id)) >= 0 &&
+	    (rc = db_run(&lab->db, flight_del_harness_sql, err, "i", id)) >= 0)
+		rc = db_run(&lab->db, flight_del_sql, err, "i", id);
+out:
+	return db_end(&lab->db, rc < 0 ? rc : 0, err);
+}
+
+/* ?3 revision_TREE, ?4 built_revision_TREE, ?5 the revision. */
+static const char flight_tested_sql[] =
+	"SELECT MAX(f.flight) FROM flights f"
+	" WHERE f.branch = ?1 AND f.blessing = ?2 AND f.finished IS NOT NULL"
+	" AND EXISTS (SELECT 1 FROM runvars r JOIN jobs j"
+	"  ON j.flight = r.flight AND j.job = r.job"
+	"  WHERE r.flight = f.flight AND j.attempt_of IS NULL"
+	"  AND r.name = ?3 AND r.val = ?5)"
+	" AND NOT EXISTS (SELECT 1 FROM runvars r JOIN jobs j"
+	"  ON j.flight = r.flight AND j.job = r.job"
+	"  WHERE r.flight = f.flight AND j.attempt_of IS NULL"
+	"  AND r.name IN (?3, ?4) AND r.val <> ?5)";
+
+int
+flight_tested(struct lab *lab, const char *branch, const char *tree,
+    const char *rev, int64_t *id, struct strbuf *err)
+{
+	char *name = xasprintf("revision_%s", tree);
+	char *built = xasprintf("built_revision_%s", tree);
+	int rc;
+
+	*id = 0;
+	rc = db_int(&lab->db, id, flight_tested_sql, err, "sssss", branch,
+	    BLESSING_REAL, name, built, rev);
+	free(name);
+	free(built);
 	return rc;
 }

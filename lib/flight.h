@@ -25,6 +25,7 @@ struct flight {
 
 #define BLESSING_CONSTRUCTING "constructing"
 #define BLESSING_RUNNING "running"
+#define BLESSING_REAL "real"		/* the flights the push gate counts */
 
 int flight_create(struct lab *lab, const char *branch, const char *intended,
     int64_t *id, struct strbuf *err);
@@ -55,6 +56,23 @@ int flight_touch_harness(struct lab *lab, int64_t id, struct strbuf *err);
 /* The harness versions that touched a flight, comma-separated. */
 int flight_harness(struct lab *lab, int64_t id, struct strbuf *out,
     struct strbuf *err);
+
+/*
+ * Remove flight id when it is still constructing and none of its jobs has
+ * started: what a branch file made before it failed (the flight, its
+ * harness rows, its jobs and their definition runvars are all there is of
+ * it).  TS_E_LAB when it has started meanwhile.
+ */
+int flight_remove_unstarted(struct lab *lab, int64_t id, struct strbuf *err);
+
+/*
+ * The newest finished real flight of branch that tested tree at rev:
+ * some job (a kept attempt aside) has revision_TREE rev and none has a
+ * revision_TREE or built_revision_TREE that differs.  Job results do not
+ * matter: it was tested, whatever it showed.  1 and *id, or 0.
+ */
+int flight_tested(struct lab *lab, const char *branch, const char *tree,
+    const char *rev, int64_t *id, struct strbuf *err);
 
 /* The newest flights, newest first, at most limit; cb for each. */
 int flight_list(struct lab *lab, int limit,

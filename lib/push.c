@@ -240,7 +240,7 @@ gate_ready(const struct gate *g, struct strbuf *err)
 	if (strcmp(g->f.blessing, BLESSING_CONSTRUCTING) == 0 ||
 	    strcmp(g->f.blessing, BLESSING_RUNNING) == 0)
 		return err_setf(err, TS_E_INPUT, "it is %s, not finished", g->f.blessing);
-	if (strcmp(g->f.blessing, "real") != 0)
+	if (strcmp(g->f.blessing, BLESSING_REAL) != 0)
 		return err_setf(err, TS_E_INPUT, "it is blessed %s: only a real flight "
 		    "is pushed", g->f.blessing);
 	return 0;

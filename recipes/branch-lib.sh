@@ -5,7 +5,9 @@
 #
 # FILE is recipes/branches/NAME.sh; each TREE=REV is a --revision of
 # ts-flight-create.  TLAB_LAB, TLAB_FLIGHT (the new flight, constructing)
-# and TLAB_BRANCH are set and the tlab binaries are first in PATH.  The
+# and TLAB_BRANCH are set and the tlab binaries are first in PATH.  For
+# ts-branch state, TLAB_BRANCH_TREES is set instead of TLAB_FLIGHT: the
+# file runs up to its first job, and the trees are printed, not fetched.  The
 # branch file is POSIX sh, sourced here, and has these functions:
 #
 #	tree_under_test TREE
@@ -75,11 +77,20 @@ tree_also () {
 }
 
 # Fetch and resolve every tree, once.  ts-branch-resolve's own line says
-# what failed.
+# what failed.  With TLAB_BRANCH_TREES set (ts-branch state), only say
+# the trees, and stop.
 _tlab_resolve () {
 	[ -z "$_tlab_resolved" ] || return 0
 	[ -n "$_tlab_under_test" ] ||
 	    _tlab_die 2 "no tree under test: tree_under_test TREE comes before the first job"
+	if [ -n "${TLAB_BRANCH_TREES:-}" ]; then
+		echo "tlab-tree-under-test $_tlab_under_test"
+		eval "set -- $_tlab_also"
+		for _tlab_a in "$@"; do
+			echo "tlab-tree-also $_tlab_a"
+		done
+		exit 0
+	fi
 	_tlab_out=$(eval "ts-branch-resolve $_tlab_revisions -- \"\$_tlab_under_test\" $_tlab_also") ||
 	    exit $?
 	while IFS= read -r _tlab_l; do

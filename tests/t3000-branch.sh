@@ -189,6 +189,67 @@ test_expect_success 'ts-branch-resolve prints the runvars a flight would get' '
 	test_cmp expect out
 '
 
+test_expect_success 'ts-branch state: staging and master of the tree under test, never tested' '
+	xen_staging=$(git_in xen rev-parse staging) &&
+	ts-branch state xen-unstable >out 2>err &&
+	empty err &&
+	printf "%s\n" "branch xen-unstable" "tree xen" "staging $xen_staging" \
+	    "master $xen_master" "tested none" >expect &&
+	test_cmp expect out &&
+	ts-branch state --json xen-unstable >json &&
+	python3 -c "import json, sys; d = json.load(open(\"json\"))
+assert d == {\"branch\": \"xen-unstable\", \"tree\": \"xen\",
+    \"staging\": \"$xen_staging\", \"master\": \"$xen_master\",
+    \"tested\": None}, d"
+'
+
+test_expect_success 'ts-branch state: tested is the newest finished real flight at master' '
+	write_recipe nothing <<-\EOF &&
+	step --testid=ok true
+	EOF
+	branch_file quick <<-\EOF &&
+	tree_under_test xen
+	tree_also linux
+	job one nothing
+	job two nothing
+	EOF
+	fm=$(ts-flight-create -b quick -i real -r xen=master) &&
+	ts-flight-run -q "$fm" &&
+	fp=$(ts-flight-create -b quick -i play -r xen=master) &&
+	ts-flight-run -q "$fp" &&
+	fs=$(ts-flight-create -b quick -i real) &&
+	ts-flight-run -q "$fs" &&
+	fc=$(ts-flight-create -b quick -i real -r xen=master) &&
+	ts-branch state quick >out &&
+	has_f "tested $fm" out &&
+	has_f "staging $xen_staging" out &&
+	ts-flight-run -q "$fc" &&
+	ts-branch state quick >out &&
+	has_f "tested $fc" out &&
+	ts-branch state xen-unstable >out &&
+	has_f "tested none" out
+'
+
+test_expect_success 'ts-branch state: a flight whose jobs disagree on the revision did not test it' '
+	fx=$(ts-flight-create -b quick -i real -r xen=master) &&
+	ts-runvar --define "$fx" two revision_xen="$xen_staging" &&
+	ts-flight-run -q "$fx" &&
+	ts-branch state quick >out &&
+	has_f "tested $fc" out
+'
+
+test_expect_success 'ts-branch state: no branch file, an unknown verb or option: exit 2, one line' '
+	code_err 2 ts-branch state no-file-here &&
+	test_line_count = 1 err &&
+	has "^ts-branch: branch no-file-here: no branch file" err &&
+	code_err 2 ts-branch state quick --who me &&
+	test_line_count = 1 err &&
+	code_err 2 ts-branch state quick --timeout 0 &&
+	test_line_count = 1 err &&
+	code_err 2 ts-branch stat quick &&
+	has "not force, block, clear, show or state" err
+'
+
 test_expect_success 'two flights made at once: each whole, the same revisions' '
 	ts-flight-create -b xen-unstable >fa 2>ea &
 	ts-flight-create -b xen-unstable >fb 2>eb &&
@@ -217,7 +278,10 @@ test_expect_success 'a URL that cannot be fetched: exit 3, libgit2'\''s words, n
 	tree_also gone
 	job build build tree=xen
 	EOF
-	refused 3 gone "tree gone: fetch $TRASH_DIRECTORY/not-a-repo: could not find repository"
+	refused 3 gone "tree gone: fetch $TRASH_DIRECTORY/not-a-repo: could not find repository" &&
+	code_err 3 ts-branch state gone &&
+	test_line_count = 1 err &&
+	has "^ts-branch: branch gone: tree gone: fetch $TRASH_DIRECTORY/not-a-repo: could not find repository" err
 '
 
 test_expect_success 'a ref that does not exist: exit 2 naming tree and ref, no flight' '
@@ -228,6 +292,8 @@ test_expect_success 'a ref that does not exist: exit 2 naming tree and ref, no f
 	job build build tree=nostaging
 	EOF
 	refused 2 nostaging "tree nostaging: revision .refs/heads/nosuch.: no such ref or commit$" &&
+	code_err 2 ts-branch state nostaging &&
+	has "^ts-branch: branch nostaging: tree nostaging: revision .refs/heads/nosuch.: no such ref or commit$" err &&
 	refused 2 xen-unstable "tree xen: revision .no-such-branch.: no such ref or commit$" \
 	    --revision xen=no-such-branch &&
 	refused 2 xen-unstable "tree linux: revision .0123456789abcdef0123456789abcdef01234567.: no such ref" \
