@@ -311,7 +311,7 @@ move_key(struct lab *lab, const char *from, const char *to, struct strbuf *err)
 	struct strbuf known = STRBUF_INIT, line = STRBUF_INIT;
 	int rc;
 
-	host_known_hosts(lab, &known);
+	lab_known_hosts(lab, &known);
 	/* Remove first: the two may name one known_hosts entry (user@ aside). */
 	if ((rc = ssh_known_get(known.buf, from, &line, err)) == 1 &&
 	    (rc = ssh_known_remove(known.buf, from, err)) >= 0)
@@ -428,7 +428,7 @@ host_remove(struct lab *lab, const char *name, struct strbuf *err)
 	rc = db_end(&lab->db, rc, err);
 	/* Its key goes too, so that a new host at that address starts clean. */
 	if (rc >= 0) {
-		host_known_hosts(lab, &known);
+		lab_known_hosts(lab, &known);
 		rc = ssh_known_remove(known.buf, h.address, err);
 	}
 	host_release(&h);
@@ -439,27 +439,6 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-void
-host_lab_key(const struct lab *lab, struct strbuf *path)
-{
-	const char *k = conf_get(&lab->conf, "", "", "ssh_key");
-
-	strbuf_reset(path);
-	if (k != NULL && k[0] == '/')
-		strbuf_addstr(path, k);
-	else if (k != NULL)
-		lab_path(lab, path, "%s", k);
-	else
-		lab_path(lab, path, "ssh/id_ed25519");
-}
-
-void
-host_known_hosts(const struct lab *lab, struct strbuf *path)
-{
-	strbuf_reset(path);
-	lab_path(lab, path, "known_hosts");
-}
-
 int
 host_connect(struct lab *lab, const struct host *h, int learn,
     struct ssh_conn **c, struct strbuf *err)
@@ -468,8 +447,8 @@ host_connect(struct lab *lab, const struct host *h, int learn,
 	struct ssh_params p;
 	int rc;
 
-	host_lab_key(lab, &key);
-	host_known_hosts(lab, &known);
+	lab_ssh_key(lab, &key);
+	lab_known_hosts(lab, &known);
 	p.name = h->name;
 	p.address = h->address;
 	p.key = key.buf;
@@ -520,7 +499,7 @@ host_enroll(struct lab *lab, const struct host *h, const char *key_line,
 		goto out;
 	}
 	strbuf_reset(&line);
-	host_known_hosts(lab, &known);
+	lab_known_hosts(lab, &known);
 	/* What known_hosts says of the address now, to put back on failure. */
 	if ((rc = ssh_known_get(known.buf, h->address, &old, err)) < 0)
 		goto out;
@@ -566,7 +545,7 @@ host_rekey(struct lab *lab, const char *name, const char *key_line,
 
 	if ((rc = host_get(lab, name, &h, err)) < 0)
 		return rc;
-	host_known_hosts(lab, &known);
+	lab_known_hosts(lab, &known);
 	if (key_line != NULL && ssh_key_fingerprint(key_line, fp) < 0) {
 		rc = err_setf(err, TS_E_INPUT, "host %s: host key '%s': not "
 		    "\"TYPE BASE64\" as in known_hosts", name, key_line);
@@ -620,7 +599,7 @@ json_host(struct json *j, const struct lab *lab, const struct host *h)
 	if (lab != NULL) {
 		struct strbuf known = STRBUF_INIT, line = STRBUF_INIT, fp = STRBUF_INIT;
 
-		host_known_hosts(lab, &known);
+		lab_known_hosts(lab, &known);
 		json_key(j, "host_key");
 		if (ssh_known_get(known.buf, h->address, &line, NULL) == 1 &&
 		    ssh_key_fingerprint(line.buf, &fp) == 0)
@@ -702,7 +681,7 @@ host_format_show(const struct lab *lab, const struct host *h, int json,
 	strbuf_addch(out, '\n');
 	for (i = 0; i < h->props.nr; i++)
 		strbuf_addf(out, "prop     %s\n", h->props.v[i]);
-	host_known_hosts(lab, &known);
+	lab_known_hosts(lab, &known);
 	if (ssh_known_get(known.buf, h->address, &line, NULL) == 1 &&
 	    ssh_key_fingerprint(line.buf, &fp) == 0)
 		strbuf_addf(out, "host key %.*s %s\n", (int)strcspn(line.buf, " "),

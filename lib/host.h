@@ -81,9 +81,6 @@ int host_set_state(struct lab *lab, const char *name, const char *state,
 /* Remove a host and its known_hosts keys. */
 int host_remove(struct lab *lab, const char *name, struct strbuf *err);
 
-/* The lab's SSH files: its private key, its known_hosts. */
-void host_lab_key(const struct lab *lab, struct strbuf *path);
-void host_known_hosts(const struct lab *lab, struct strbuf *path);
 
 /*
  * Connect to h with the lab's key, checking its host key (learn: record

@@ -29,6 +29,27 @@ lab_path(const struct lab *lab, struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+lab_ssh_key(const struct lab *lab, struct strbuf *path)
+{
+	const char *k = conf_get(&lab->conf, "", "", "ssh_key");
+
+	strbuf_reset(path);
+	if (k != NULL && k[0] == '/')
+		strbuf_addstr(path, k);
+	else if (k != NULL)
+		lab_path(lab, path, "%s", k);
+	else
+		lab_path(lab, path, "ssh/id_ed25519");
+}
+
+void
+lab_known_hosts(const struct lab *lab, struct strbuf *path)
+{
+	strbuf_reset(path);
+	lab_path(lab, path, "known_hosts");
+}
+
 static char *
 absolute(const char *dir)
 {

@@ -37,6 +37,13 @@ void lab_path(const struct lab *lab, struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /*
+ * The lab's SSH files, into path: its private key (ssh_key of tlab.conf,
+ * relative to the lab; default ssh/id_ed25519), its known_hosts.
+ */
+void lab_ssh_key(const struct lab *lab, struct strbuf *path);
+void lab_known_hosts(const struct lab *lab, struct strbuf *path);
+
+/*
  * Where installed data (recipes/, recipes/lib.sh) lives: $TLAB_DATADIR, or
  * the pkgdatadir tlab was configured with.
  */

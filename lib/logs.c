@@ -423,8 +423,8 @@ connect_within(struct capture *cap, int64_t ms, struct ssh_conn **c,
 	int64_t bound = conf_lab_ms(&cap->lab->conf, "connect_timeout", ms);
 	int rc;
 
-	host_lab_key(cap->lab, &key);
-	host_known_hosts(cap->lab, &known);
+	lab_ssh_key(cap->lab, &key);
+	lab_known_hosts(cap->lab, &known);
 	p.name = cap->h->name;
 	p.address = cap->h->address;
 	p.key = key.buf;

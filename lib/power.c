@@ -738,8 +738,8 @@ connect_within(const struct reboot *r, int64_t ms, struct ssh_conn **c,
 	struct ssh_params p;
 	int rc;
 
-	host_lab_key(r->lab, &key);
-	host_known_hosts(r->lab, &known);
+	lab_ssh_key(r->lab, &key);
+	lab_known_hosts(r->lab, &known);
 	p.name = r->h->name;
 	p.address = r->h->address;
 	p.key = key.buf;

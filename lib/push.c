@@ -9,13 +9,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -38,8 +35,6 @@
 #include "xalloc.h"
 #include "banned.h"
 
-/* After the bound, how long the pushing child's own words have to arrive. */
-#define PUSH_GRACE_MS 2000
 /* Blocking failures listed by --why before "and N more". */
 #define PUSH_WHY_MAX_FAILURES 10
 
@@ -689,105 +684,39 @@ out:
 	return rc;
 }
 
-/* The child's side: push, write "RC\nOLD\nWORDS" to fd; never returns. */
-static void
-push_child(struct remote *r, const char *sha, int fd)
-{
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	sigset_t none;
-	int rc;
+struct push_work {
+	struct remote *r;
+	const char *sha;
+};
 
-	proc_die_with_parent(SIGKILL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	if (git_libgit2_init() < 0)
-		rc = tree_git_fail(&err, TS_E_LAB, "libgit2");
-	else
-		rc = push_here(r, sha, &err);
-	strbuf_addf(&out, "%d\n%s\n%s", rc, r->old, err.buf);
-	(void)!write(fd, out.buf, out.len);
-	_exit(0);
-}
-
-static void
-collect(const char *buf, size_t n, void *ctx)
+/* The push, in the child of tree_git_bounded; the answer is r->old. */
+static int
+push_fn(void *ctx, struct strbuf *answer, struct strbuf *err)
 {
-	strbuf_add(ctx, buf, n);
+	struct push_work *w = ctx;
+	int rc = push_here(w->r, w->sha, err);
+
+	strbuf_addstr(answer, w->r->old);
+	return rc;
 }
 
 /*
  * Push in a child process, killed if it is not done a little after the
- * bound: libgit2 1.5 bounds neither a connect nor a server gone silent.
- * r->old gets the remote's value before, as the push saw it.
+ * bound.  r->old gets the remote's value before, as the push saw it.
  */
 static int
 push_bounded(struct remote *r, const char *sha, struct strbuf *err)
 {
-	struct strbuf words = STRBUF_INIT;
-	int64_t hard_at = r->dl->at == INT64_MAX ? INT64_MAX :
-	    r->dl->at + PUSH_GRACE_MS;
-	int pfd[2], status = 0, rc = 0, more = 1;
-	struct pollfd p;
-	char *nl, *nl2;
-	pid_t pid;
+	struct push_work w = { r, sha };
+	struct strbuf what = STRBUF_INIT, old = STRBUF_INIT;
+	int rc;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return err_errno(err, TS_E_LAB, "push to %s: pipe", r->url);
-	if ((pid = fork()) < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return err_errno(err, TS_E_LAB, "push to %s: fork", r->url);
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		push_child(r, sha, pfd[1]);
-	}
-	close(pfd[1]);
-	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	while (more) {
-		int64_t now = clock_now_ms();
-
-		if (proc_aborted()) {
-			rc = err_setf(err, TS_E_LAB, "push to %s: stopped by signal %d",
-			    r->url, proc_aborted());
-			break;
-		}
-		if (now >= hard_at) {
-			rc = err_setf(err, TS_E_LAB, "push to %s: no end after %lld s",
-			    r->url, (long long)deadline_waited_s(r->dl));
-			break;
-		}
-		p.fd = pfd[0];
-		p.events = POLLIN;
-		p.revents = 0;
-		(void)proc_poll(&p, 1, hard_at == INT64_MAX ? INT64_MAX : hard_at - now);
-		if (p.revents != 0)
-			more = proc_drain(pfd[0], collect, &words) != 0;
-	}
-	if (more)
-		(void)kill(pid, SIGKILL);
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (rc < 0)
-		goto out;
-	if ((nl = strchr(words.buf, '\n')) == NULL ||
-	    (nl2 = strchr(nl + 1, '\n')) == NULL) {
-		rc = err_setf(err, TS_E_LAB, "push to %s: the pushing process died "
-		    "(wait status %d)", r->url, status);
-		goto out;
-	}
-	*nl = *nl2 = '\0';
-	if (is_full_sha(nl + 1))
-		copy_sha(r->old, nl + 1);
-	if ((rc = atoi(words.buf)) < 0)
-		err_setf(err, rc, "%s", nl2 + 1);
-out:
-	strbuf_release(&words);
+	strbuf_addf(&what, "push to %s", r->url);
+	rc = tree_git_bounded(what.buf, r->dl, push_fn, &w, &old, err);
+	if (is_full_sha(old.buf))
+		copy_sha(r->old, old.buf);
+	strbuf_release(&what);
+	strbuf_release(&old);
 	return rc;
 }
 
@@ -895,8 +824,8 @@ gate_remote(struct lab *lab, const struct push_opts *o, struct gate *g,
 	r.url = g->url;
 	r.ref = g->ref;
 	r.dl = &dl;
-	host_lab_key(lab, &r.key);
-	host_known_hosts(lab, &r.known);
+	lab_ssh_key(lab, &r.key);
+	lab_known_hosts(lab, &r.known);
 	deadline_in(&dl, o->timeout_ms, "the push of tree %s", g->tree);
 	lab_path(lab, &path, "git");
 	if ((rc = remote_parse(&r, err)) < 0 ||

@@ -27,7 +27,8 @@
 #include "banned.h"
 
 /* After the bound, how long the fetch's own words have to arrive. */
-#define TREE_FETCH_GRACE_MS 2000
+/* A libgit2 child that outlives its bound by this much is killed. */
+#define TREE_GIT_GRACE_MS 2000
 
 int
 tree_check_name(const char *name, struct strbuf *err)
@@ -212,21 +213,6 @@ fetch_sideband(const char *str, int len, void *payload)
 	return fetch_timed_out(payload) ? -1 : 0;
 }
 
-/* The lab's private key: ssh_key of tlab.conf, as host.c reads it. */
-static void
-lab_key(const struct lab *lab, struct strbuf *path)
-{
-	const char *k = conf_get(&lab->conf, "", "", "ssh_key");
-
-	strbuf_reset(path);
-	if (k != NULL && k[0] == '/')
-		strbuf_addstr(path, k);
-	else if (k != NULL)
-		lab_path(lab, path, "%s", k);
-	else
-		lab_path(lab, path, "ssh/id_ed25519");
-}
-
 /*
  * SSH logs in with the lab's key, once: a second request means the server
  * refused it, and asking again would loop.  The user is the URL's, else
@@ -249,7 +235,7 @@ fetch_credentials(git_credential **out, const char *url,
 		user = (pw = getpwuid(getuid())) != NULL ? pw->pw_name : "root";
 	if (allowed & GIT_CREDENTIAL_USERNAME)
 		return git_credential_username_new(out, user);
-	lab_key(f->lab, &key);
+	lab_ssh_key(f->lab, &key);
 	if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || f->key_offered) {
 		strbuf_addf(&why, "the server refused the lab's key %s for user %s",
 		    key.buf, user);
@@ -365,7 +351,7 @@ fetch_certificate(git_cert *cert, int valid, const char *host, void *payload)
 		return GIT_PASSTHROUGH;
 	if (fetch_timed_out(f))
 		return fetch_refuse("no end in time");
-	lab_path(f->lab, &known, "known_hosts");
+	lab_known_hosts(f->lab, &known);
 	port = url_ssh_port(f->url);
 	if (port == 22)
 		strbuf_addstr(&name, host);
@@ -430,12 +416,14 @@ fetch_here(git_repository *repo, struct fetch *f, struct strbuf *err)
 	return rc;
 }
 
-/* The child's side: fetch, then write rc and the words to fd; never returns. */
+/* --- libgit2 work in a child process, with a bound ----------------------- */
+
+/* The child's side: fn, then "RC\nLEN\n", LEN bytes of err, the answer. */
 static void
-fetch_child(struct fetch *f, int fd)
+git_child(int (*fn)(void *ctx, struct strbuf *answer, struct strbuf *err),
+    void *ctx, int fd)
 {
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	git_repository *repo = NULL;
+	struct strbuf err = STRBUF_INIT, answer = STRBUF_INIT, out = STRBUF_INIT;
 	sigset_t none;
 	int rc;
 
@@ -448,46 +436,69 @@ fetch_child(struct fetch *f, int fd)
 	signal(SIGPIPE, SIG_DFL);
 	if (git_libgit2_init() < 0)
 		rc = tree_git_fail(&err, TS_E_LAB, "libgit2");
-	else if ((rc = tree_cache_open(f->lab, f->name, &repo, &err)) == 0)
-		rc = fetch_here(repo, f, &err);
-	git_repository_free(repo);
-	strbuf_addf(&out, "%d\n%s", rc, err.buf);
+	else
+		rc = fn(ctx, &answer, &err);
+	strbuf_addf(&out, "%d\n%zu\n", rc, err.len);
+	strbuf_add(&out, err.buf, err.len);
+	strbuf_add(&out, answer.buf, answer.len);
 	(void)!write(fd, out.buf, out.len);
 	_exit(0);
 }
 
 static void
-fetch_collect(const char *buf, size_t n, void *ctx)
+git_collect(const char *buf, size_t n, void *ctx)
 {
 	strbuf_add(ctx, buf, n);
 }
 
-/*
- * Fetch in a child process, killed if it is not done a little after the
- * bound: libgit2 1.5 cannot bound a connect or a server gone silent.  The
- * caller holds the cache's lock.
- */
+/* The parent's side: RC and the words from what the child wrote. */
 static int
-fetch_bounded(struct fetch *f, struct strbuf *err)
+git_answer(const char *what, struct strbuf *words, int status,
+    struct strbuf *answer, struct strbuf *err)
+{
+	char *end = words->buf + words->len, *p, *q;
+	unsigned long long len;
+	long rc;
+
+	errno = 0;
+	rc = strtol(words->buf, &p, 10);
+	if (p == words->buf || *p != '\n' || errno != 0)
+		goto died;
+	len = strtoull(p + 1, &q, 10);
+	if (q == p + 1 || *q != '\n' || len > (unsigned long long)(end - q - 1))
+		goto died;
+	q++;
+	if (rc < 0)
+		err_setf(err, (int)rc, "%.*s", (int)len, q);
+	strbuf_add(answer, q + len, (size_t)(end - q) - (size_t)len);
+	return (int)rc;
+died:
+	return err_setf(err, TS_E_LAB, "%s: the process doing it died (wait "
+	    "status %d)", what, status);
+}
+
+int
+tree_git_bounded(const char *what, const struct deadline *dl,
+    int (*fn)(void *ctx, struct strbuf *answer, struct strbuf *err), void *ctx,
+    struct strbuf *answer, struct strbuf *err)
 {
 	struct strbuf words = STRBUF_INIT;
-	int64_t hard_at = f->dl->at == INT64_MAX ? INT64_MAX :
-	    f->dl->at + TREE_FETCH_GRACE_MS;
+	int64_t hard_at = dl->at == INT64_MAX ? INT64_MAX :
+	    dl->at + TREE_GIT_GRACE_MS;
 	int pfd[2], status = 0, rc = 0, more = 1;
 	struct pollfd p;
 	pid_t pid;
-	char *nl;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return err_errno(err, TS_E_LAB, "fetch %s: pipe", f->url);
+		return err_errno(err, TS_E_LAB, "%s: pipe", what);
 	if ((pid = fork()) < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
-		return err_errno(err, TS_E_LAB, "fetch %s: fork", f->url);
+		return err_errno(err, TS_E_LAB, "%s: fork", what);
 	}
 	if (pid == 0) {
 		close(pfd[0]);
-		fetch_child(f, pfd[1]);
+		git_child(fn, ctx, pfd[1]);
 	}
 	close(pfd[1]);
 	(void)fcntl(pfd[0], F_SETFL, O_NONBLOCK);
@@ -495,13 +506,13 @@ fetch_bounded(struct fetch *f, struct strbuf *err)
 		int64_t now = clock_now_ms();
 
 		if (proc_aborted()) {
-			rc = err_setf(err, TS_E_LAB, "fetch %s: stopped by signal %d",
-			    f->url, proc_aborted());
+			rc = err_setf(err, TS_E_LAB, "%s: stopped by signal %d", what,
+			    proc_aborted());
 			break;
 		}
 		if (now >= hard_at) {
-			rc = err_setf(err, TS_E_LAB, "fetch %s: no end after %lld s",
-			    f->url, (long long)deadline_waited_s(f->dl));
+			rc = err_setf(err, TS_E_LAB, "%s: no end after %lld s", what,
+			    (long long)deadline_waited_s(dl));
 			break;
 		}
 		p.fd = pfd[0];
@@ -509,26 +520,31 @@ fetch_bounded(struct fetch *f, struct strbuf *err)
 		p.revents = 0;
 		(void)proc_poll(&p, 1, hard_at == INT64_MAX ? INT64_MAX : hard_at - now);
 		if (p.revents != 0)
-			more = proc_drain(pfd[0], fetch_collect, &words) != 0;
+			more = proc_drain(pfd[0], git_collect, &words) != 0;
 	}
 	if (more)
 		(void)kill(pid, SIGKILL);
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc < 0)
-		goto out;
-	/* "RC\nWORDS" from the child, or nothing when it died. */
-	if ((nl = strchr(words.buf, '\n')) == NULL) {
-		rc = err_setf(err, TS_E_LAB, "fetch %s: the fetching process died "
-		    "(wait status %d)", f->url, status);
-		goto out;
-	}
-	*nl = '\0';
-	if ((rc = atoi(words.buf)) < 0)
-		err_setf(err, rc, "%s", nl + 1);
-out:
+	if (rc == 0)
+		rc = git_answer(what, &words, status, answer, err);
 	strbuf_release(&words);
+	return rc;
+}
+
+/* The fetch, in the child. */
+static int
+fetch_fn(void *ctx, struct strbuf *answer, struct strbuf *err)
+{
+	struct fetch *f = ctx;
+	git_repository *repo = NULL;
+	int rc;
+
+	(void)answer;
+	if ((rc = tree_cache_open(f->lab, f->name, &repo, err)) == 0)
+		rc = fetch_here(repo, f, err);
+	git_repository_free(repo);
 	return rc;
 }
 
@@ -537,8 +553,14 @@ fetch_locked(struct lab *lab, const char *name, const char *url,
     const struct deadline *dl, struct strbuf *err)
 {
 	struct fetch f = { lab, name, url, dl, 0 };
+	struct strbuf what = STRBUF_INIT, answer = STRBUF_INIT;
+	int rc;
 
-	return fetch_bounded(&f, err);
+	strbuf_addf(&what, "fetch %s", url);
+	rc = tree_git_bounded(what.buf, dl, fetch_fn, &f, &answer, err);
+	strbuf_release(&what);
+	strbuf_release(&answer);
+	return rc;
 }
 
 int

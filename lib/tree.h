@@ -122,6 +122,21 @@ int tree_log(struct lab *lab, const char *name, const char *from,
 int tree_cache_open(struct lab *lab, const char *name,
     struct git_repository **repo, struct strbuf *err);
 
+struct deadline;
+
+/*
+ * libgit2 work with a bound (libgit2 1.5 bounds neither a connect nor a
+ * server gone silent): fn runs in a child process, with libgit2 set up
+ * and the signals as they are by default, and is killed if it has not
+ * ended a little after dl.  fn's return (0 or a TS_E_*), its words in err
+ * and what it put in answer come back to the caller.  what names the
+ * work in the messages of a child that ran out of time, was stopped by a
+ * signal, or died: "fetch URL: no end after 600 s".
+ */
+int tree_git_bounded(const char *what, const struct deadline *dl,
+    int (*fn)(void *ctx, struct strbuf *answer, struct strbuf *err), void *ctx,
+    struct strbuf *answer, struct strbuf *err);
+
 /*
  * Set err to our words, ": ", libgit2's last message without its final
  * full stop; return rc.  Call it at once: the next libgit2 call replaces
