@@ -131,7 +131,7 @@ for b in $binaries; do
 	'
 done
 
-for page in tlab.7 tlab.conf.5 tlab-branch.5; do
+for page in tlab.7 tlab.conf.5 tlab-branch.5 tlab-daily-branch.1; do
 	if [ -n "$have_mandoc" ]; then
 		test_expect_success "$page: mandoc -Tlint -Wwarning is clean" '
 			test -s "$man_dir/$page" &&

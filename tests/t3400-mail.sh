@@ -3,37 +3,16 @@ test_description='ts-mail: a report mailed through a real local MTA'
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/lib/test-lib.sh"
 
 # exim4 (Debian's MTA) with a configuration of the test's own: every
-# message, to any address, is delivered into one mbox file here.
-EXIM=$(command -v exim4 || command -v exim || :)
-[ -n "$EXIM" ] || test_skip_all "no exim4 to deliver mail (exim4-daemon-light)"
-id Debian-exim >/dev/null 2>&1 || test_skip_all "no Debian-exim user to deliver as"
-
+# message, to any address, is delivered into one mbox file here
+# (tests/lib/lib-mail.sh).
+. "$abs_top_srcdir/tests/lib/lib-mail.sh"
+mail_setup
 maildir=$TRASH_DIRECTORY/mail
-mkdir -p "$maildir/spool" "$maildir/log" && chmod 777 "$maildir"
-cat >"$maildir/exim.conf" <<EOC
-primary_hostname = tlab.test
-domainlist local_domains = *
-exim_user = root
-exim_group = root
-spool_directory = $maildir/spool
-log_file_path = $maildir/log/%slog
-keep_environment =
-begin routers
-all:
-  driver = accept
-  transport = mbox
-begin transports
-mbox:
-  driver = appendfile
-  file = $maildir/mbox
-  user = Debian-exim
-  envelope_to_add
-EOC
 
 test_expect_success 'setup: a lab whose sendmail is the test MTA' '
 	lab_init &&
 	{
-		echo "sendmail = $EXIM -C $maildir/exim.conf -odi -t" &&
+		echo "sendmail = $MAIL_SENDMAIL" &&
 		echo "mail_from = lab@tlab.test" &&
 		echo "mail_to = all@tlab.test" &&
 		echo "[branch xen-unstable]" &&
