@@ -1208,9 +1208,10 @@ text_failure(const struct lab *lab, const struct report *r,
 	    *f->testid != '\0' ? f->testid : "(job)", status_name(f->status));
 	if (f->cls != REPORT_BROKEN)
 		strbuf_addf(out, ", %s", report_class_name(f->cls));
+	/* "regression since flight N"; "broken, last passed in flight N" */
 	if (f->since != 0)
-		strbuf_addf(out, " %s flight %lld", f->cls == REPORT_BROKEN ||
-		    f->cls == REPORT_ALLOWED ? "last passed in" : "since",
+		strbuf_addf(out, "%s flight %lld", f->cls == REPORT_BROKEN ||
+		    f->cls == REPORT_ALLOWED ? ", last passed in" : " since",
 		    (long long)f->since);
 	strbuf_addch(out, '\n');
 	if (f->detail != NULL && *f->detail != '\0')

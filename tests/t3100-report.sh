@@ -248,7 +248,7 @@ test_expect_success 'the text: verdict, blocking failures with host, since and l
 	sed -n "/^Tests which did not succeed and are blocking:/,/^$/p" out >blocking &&
 	has "^ test-reg b: fail, regression since flight $B$" blocking &&
 	has "^ build-amd64 b: fail, regression since flight $B$" blocking &&
-	has "^ test-brk b: broken last passed in flight $B$" blocking &&
+	has "^ test-brk b: broken, last passed in flight $B$" blocking &&
 	has "^ test-die (job): broken, job$" blocking &&
 	has "^   host bedbug$" blocking &&
 	has "^   host builder$" blocking &&
@@ -258,7 +258,7 @@ test_expect_success 'the text: verdict, blocking failures with host, since and l
 	has "^ test-heis b: fail, heisenbug since flight $C$" out &&
 	has "^ test-base b: fail, baseline-fail since flight $D$" out &&
 	has "^ test-never b: fail, never-pass since flight $A$" out &&
-	has "^ test-allow b: fail, allowed last passed in flight $B$" out &&
+	has "^ test-allow b: fail, allowed, last passed in flight $B$" out &&
 	has "^ test-blocked (job): blocked, job$" out &&
 	has "^Revisions tested:" out &&
 	has "^ x $X2  (baseline $X1)$" out &&
