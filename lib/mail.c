@@ -3,7 +3,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -14,6 +17,50 @@
 
 #define MAIL_DEFAULT_SENDMAIL "/usr/sbin/sendmail -t -oi"
 #define MAIL_TIMEOUT_MS (60 * 1000)
+
+/*
+ * Write buf to the non-blocking fd by dl; how much was written.  A reader
+ * gone (a sendmail that exits without reading) is EPIPE here, not a
+ * SIGPIPE that would kill the caller: the sendmail's own status says what
+ * went wrong.
+ */
+static size_t
+feed(int fd, const char *buf, size_t len, const struct deadline *dl)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, old, pending;
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	size_t off = 0;
+	int was_pending;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && !deadline_passed(dl) &&
+		    !proc_aborted()) {
+			proc_poll(&pfd, 1, deadline_left(dl));
+			continue;
+		}
+		break;
+	}
+	/* Ours, if one is pending now: taken before the mask comes back. */
+	if (!was_pending)
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return off;
+}
 
 void
 mail_from(const struct lab *lab, struct strbuf *from)
@@ -119,18 +166,11 @@ mail_send(const struct lab *lab, const struct strvec *to, const char *subject,
 		close(pipefd[1]);
 		goto out;
 	}
-	/* The message is small; a sendmail that does not read it fails below. */
-	for (off = 0; off < msg.len; ) {
-		ssize_t n = write(pipefd[1], msg.buf + off, msg.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(pipefd[1]);
+	/* One bound for the whole: a sendmail that does not read fails below. */
 	deadline_in(&dl, MAIL_TIMEOUT_MS, "sendmail");
+	fcntl(pipefd[1], F_SETFL, O_NONBLOCK);
+	off = feed(pipefd[1], msg.buf, msg.len, &dl);
+	close(pipefd[1]);
 	rc = proc_wait(&p, &dl, 5000, &res, err);
 	proc_release(&p);
 	deadline_release(&dl);
@@ -141,6 +181,9 @@ mail_send(const struct lab *lab, const struct strvec *to, const char *subject,
 		proc_describe(&res, err);
 		if (res.timed_out)
 			strbuf_addstr(err, " (timed out)");
+		else if (off < msg.len)
+			strbuf_addf(err, " (it took %zu of the message's %zu bytes)",
+			    off, msg.len);
 		rc = TS_E_LAB;
 	}
 out:

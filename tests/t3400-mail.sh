@@ -61,4 +61,12 @@ test_expect_success 'a sendmail that fails: exit 3 naming it and its status' '
 	grep "^ts-mail: mail: sh -c .exit 75.: exit status 75" err
 '
 
+test_expect_success 'a long report to a sendmail that reads nothing: its status, not SIGPIPE' '
+	{ echo "46: regressions"; seq 1 60000; } >long &&
+	test $(wc -c <long) -gt 300000 &&
+	code_err 3 ts-mail --to a@tlab.test <long &&
+	test_line_count = 1 err &&
+	grep "^ts-mail: mail: sh -c .exit 75.: exit status 75 (it took [0-9]* of the message.s [0-9]* bytes)$" err
+'
+
 test_done
