@@ -8,7 +8,9 @@
  * (merges and side branches included, with no length limit), read with
  * libgit2 from the lab's cache of the tree.  A commit whose parent is
  * outside that set has, for the search, the passing revision as that
- * parent: everything reachable from it passed.
+ * parent: everything reachable from it passed.  So does a candidate with
+ * no parent at all (a root commit merged in from an unrelated history),
+ * so that the passing revision stays the one bottom of the tree's graph.
  *
  * The trees' histories are combined as OSSTEST's adhoc-revtuple-generator
  * does: a node is a tuple (one commit per tree); from the failing tuple
@@ -28,6 +30,8 @@
 
 #include "lab.h"
 #include "strbuf.h"
+
+struct revgraph_index;
 
 /* One tree of a bisection: its passing and failing revisions (full ids). */
 struct revgraph_tree {
@@ -51,16 +55,20 @@ struct revgraph {
 	struct revgraph_node *node;
 	size_t basis;		/* the tuple of passing revisions: the one root */
 	size_t latest;		/* the tuple of failing revisions */
+	struct revgraph_index *index;	/* revgraph.c's hash of the tuples */
 };
 
-#define REVGRAPH_INIT { 0, NULL, 0, NULL, 0, 0 }
+#define REVGRAPH_INIT { 0, NULL, 0, NULL, 0, 0, NULL }
 
 /*
  * Build the graph of the given trees from their caches (nothing is
- * fetched).  Nodes are in an order where every parent comes after its
- * child: node[0] is the latest, node[n - 1] the basis.  TS_E_INPUT
- * naming the tree and revision when a revision is not in the cache;
- * TS_E_LAB when the cache cannot be read.
+ * fetched) into g, which is overwritten (release a built one first).
+ * Nodes are in an order where every parent comes after its child:
+ * node[0] is the latest, node[n - 1] the basis.  Revisions are full
+ * commit ids, and the tuples hold them in lower case.  TS_E_INPUT naming
+ * the tree and revision when a revision is not in the cache (or the tree
+ * has no cache, or is named twice); TS_E_LAB when the cache cannot be
+ * read.  On failure g is left empty, as REVGRAPH_INIT.
  *
  * A passing revision that is not an ancestor of the failing one is
  * allowed (git bisect allows it): the candidates are still those
