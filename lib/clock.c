@@ -97,3 +97,15 @@ deadline_waited_s(const struct deadline *dl)
 {
 	return (clock_now_ms() - dl->start + 500) / 1000;
 }
+
+void
+clock_add_duration(struct strbuf *sb, int64_t s)
+{
+	if (s >= 3600)
+		strbuf_addf(sb, "%lldh%02lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	else if (s >= 60)
+		strbuf_addf(sb, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		strbuf_addf(sb, "%llds", (long long)s);
+}

@@ -21,6 +21,9 @@ int64_t clock_utc_ms(void);	/* wall clock, milliseconds */
 /* "2026-11-29 03:52:43 Z", as OSSTEST's logs write times. */
 void clock_add_utc(struct strbuf *sb, int64_t utc);
 
+/* A duration in seconds for people: "45s", "12m05s", "3h20m". */
+void clock_add_duration(struct strbuf *sb, int64_t s);
+
 /* Sleep ms milliseconds (signals do not cut it short). */
 void clock_sleep_ms(int64_t ms);
 

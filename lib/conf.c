@@ -38,6 +38,9 @@ static const struct conf_key conf_keys[] = {
 	{ "", "connect_timeout", CT_BOUND },	/* ssh connect and login */
 	{ "", "alloc_timeout", CT_BOUND },	/* waiting for hosts */
 	{ "branch", "retry_broken", CT_INT },	/* runs of a job after it broke */
+	{ "branch", "bisect_repro_basis", CT_INT },	/* basis pass/fail pairs */
+	{ "branch", "bisect_repro_culprit", CT_INT },	/* culprit transitions */
+	{ "branch", "bisect_conflict_repeats", CT_INT },	/* see lib/bisect.h */
 	{ "", "sendmail", CT_STRING },		/* the command mail goes through */
 	{ "", "mail_from", CT_STRING },		/* From: of the lab's mail */
 	{ "", "mail_to", CT_STRING },		/* who gets reports */

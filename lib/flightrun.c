@@ -203,7 +203,7 @@ start_job(struct run *r, const struct job *j, struct strbuf *err)
 
 	strbuf_addf(&id, "%lld", (long long)r->flight);
 	/* Its output is in its job.log; a terminal gets ours. */
-	argv[0] = r->o->run_job;
+	argv[0] = r->o->run_job != NULL ? r->o->run_job : "ts-run-job";
 	argv[1] = "--quiet";
 	argv[2] = "--lab";
 	argv[3] = r->lab->dir;

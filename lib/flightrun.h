@@ -23,7 +23,7 @@
 struct flightrun_opts {
 	int parallel;		/* jobs at once; <= 0: the lab's parallel, else 4 */
 	const char *blessing;	/* final blessing; NULL: the flight's intended */
-	const char *run_job;	/* the ts-run-job to start */
+	const char *run_job;	/* the ts-run-job to start; NULL: from PATH */
 	void (*progress)(const char *line, void *ctx);
 	void *ctx;
 };

@@ -195,11 +195,59 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"ALTER TABLE branch_overrides ADD COLUMN cleared_by TEXT;";
 
+/*
+ * Version 4: bisections.  One row per bisection of a (branch, job, testid)
+ * from a failing flight against its basis; the trees it searches with
+ * their passing and failing revisions; the flights it ran, each at one
+ * tuple; and people's own verdicts on tuples (ts-bisect mark).
+ */
+static const char schema_v4[] =
+	"CREATE TABLE bisections ("
+	"  id INTEGER PRIMARY KEY,"
+	"  branch TEXT NOT NULL,"
+	"  job TEXT NOT NULL,"
+	"  testid TEXT NOT NULL,"
+	"  fail_flight INTEGER NOT NULL REFERENCES flights(flight),"
+	"  basis_flight INTEGER NOT NULL REFERENCES flights(flight),"
+	"  hosts TEXT NOT NULL,"		/* the failing job's NAME=HOST, space-separated */
+	"  budget INTEGER NOT NULL,"		/* most flights it may run; 0: no bound */
+	"  who TEXT NOT NULL,"
+	"  started BIGINT NOT NULL,"
+	"  finished BIGINT,"			/* NULL while it goes on */
+	"  verdict INTEGER,"			/* ts-bisect's exit code at the end */
+	"  summary TEXT"			/* one line: the culprit, or why none */
+	");"
+	"CREATE TABLE bisection_trees ("
+	"  bisection INTEGER NOT NULL REFERENCES bisections(id),"
+	"  pos INTEGER NOT NULL,"		/* the tree's place in a tuple */
+	"  tree TEXT NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  pass_rev TEXT NOT NULL,"
+	"  fail_rev TEXT NOT NULL,"
+	"  PRIMARY KEY (bisection, pos)"
+	");"
+	"CREATE TABLE bisection_flights ("
+	"  bisection INTEGER NOT NULL REFERENCES bisections(id),"
+	"  flight INTEGER NOT NULL REFERENCES flights(flight),"
+	"  tuple TEXT NOT NULL,"		/* the revisions, space-separated, in pos order */
+	"  why TEXT NOT NULL,"
+	"  PRIMARY KEY (bisection, flight)"
+	");"
+	"CREATE TABLE bisection_marks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  bisection INTEGER NOT NULL REFERENCES bisections(id),"
+	"  tuple TEXT NOT NULL,"
+	"  result TEXT NOT NULL,"		/* pass, fail, skip */
+	"  who TEXT NOT NULL,"
+	"  at BIGINT NOT NULL"
+	");";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "flights, jobs, runvars, steps, hosts, allocations, waiters, trees, pushes",
 	  schema_v1 },
 	{ 2, "verdicts, failures, branch overrides, job attempts", schema_v2 },
 	{ 3, "who cleared a branch override", schema_v3 },
+	{ 4, "bisections, their trees, flights and marks", schema_v4 },
 };
 
 const int schema_nmigrations =

@@ -1,0 +1,67 @@
+/*
+ * bisectrun: what ts-bisect does with a bisection.  A step loads it (the
+ * graph of its tuples, what is known at them), asks lib/bisect what to
+ * test next, and either makes and runs that flight (blessing bisect) or
+ * records the verdict; status, the report and the graph are read from the
+ * same loaded state.  One step runs at most one flight, so cron can call
+ * it as OSSTEST's cr-try-bisect does, and a terminal can loop on it.
+ */
+#ifndef TLAB_BISECTRUN_H
+#define TLAB_BISECTRUN_H
+
+#include <stdint.h>
+
+#include "bisect.h"
+#include "bisection.h"
+#include "lab.h"
+#include "revgraph.h"
+#include "strbuf.h"
+
+struct bisectrun {
+	struct bisection b;
+	struct revgraph g;
+	struct bisect_obs *obs;
+	char **src;		/* where each observation comes from */
+	size_t nobs;
+	struct bisect_decision d;
+	int64_t nflights;	/* flights the bisection made */
+	int64_t job_secs;	/* the job's mean duration, 0 when unknown */
+};
+
+/* Load bisection id and decide; *r released by bisectrun_release. */
+int bisectrun_load(struct lab *lab, int64_t id, const struct bisect_opts *o,
+    struct bisectrun *r, struct strbuf *err);
+void bisectrun_release(struct bisectrun *r);
+
+struct bisectrun_opts {
+	const struct bisect_opts *bisect;
+	int parallel;			/* jobs at once in its flight */
+	const char *run_job;		/* the ts-run-job to start */
+	void (*progress)(const char *line, void *ctx);
+	void *ctx;
+};
+
+/* Another step of the bisection runs: EX_TEMPFAIL, as daily-branch's. */
+#define BISECTRUN_BUSY 75
+
+/*
+ * One step: a flight made and run (returns 0, its id in *flight), or the
+ * verdict (returns the exit code of DESIGN.md, 4 to 32, and records it;
+ * *flight 0).  A bisection that has ended returns its verdict again; one
+ * whose step runs already, BISECTRUN_BUSY.  said gets one line: what was
+ * done or found.
+ */
+int bisectrun_step(struct lab *lab, int64_t id, const struct bisectrun_opts *o,
+    int64_t *flight, struct strbuf *said, struct strbuf *err);
+
+/* ts-bisect status: where it stands, what is left, the estimate. */
+void bisectrun_status(const struct bisectrun *r, struct strbuf *out);
+
+/* ts-bisect report: the culprit per tree with the flights that show it. */
+int bisectrun_report(struct lab *lab, const struct bisectrun *r,
+    struct strbuf *out, struct strbuf *err);
+
+/* The graph in Graphviz's DOT, coloured by result, the culprit marked. */
+void bisectrun_dot(const struct bisectrun *r, struct strbuf *out);
+
+#endif
