@@ -178,7 +178,7 @@ main(int argc, const char **argv)
 	struct bisectrun_opts ro = { 0 };
 	const char *flight = NULL, *basis = NULL, *graph = NULL;
 	long long budget = 0, id = 0;
-	int parallel = 0, quiet = 0;
+	int parallel = 0, quiet = 0, mail = 0;
 	struct poptOption opts[] = {
 		{ "flight", 'f', POPT_ARG_STRING, &flight, 0,
 		  "start: the flight where the step failed", "FLIGHT" },
@@ -197,6 +197,9 @@ main(int argc, const char **argv)
 		  "step, run: jobs at once in a flight", "N" },
 		{ "quiet", 'q', POPT_ARG_NONE, &quiet, 0,
 		  "run: only the verdict (as when not on a terminal)", NULL },
+		{ "mail", 'm', POPT_ARG_NONE, &mail, 0,
+		  "step, run: mail the verdict to the branch's list and the culprit's "
+		  "author", NULL },
 		{ "graph", 'g', POPT_ARG_STRING, &graph, 0,
 		  "report: write the graph (FILE.dot; .svg or .png with Graphviz)",
 		  "FILE" },
@@ -238,6 +241,8 @@ main(int argc, const char **argv)
 		cmd_usage_error("%s: takes no --quiet", verb);
 	if (parallel != 0 && strcmp(verb, "run") != 0 && strcmp(verb, "step") != 0)
 		cmd_usage_error("%s: takes no --parallel", verb);
+	if (mail && strcmp(verb, "run") != 0 && strcmp(verb, "step") != 0)
+		cmd_usage_error("%s: takes no --mail", verb);
 	if (parallel < 0)
 		cmd_usage_error("--parallel: %d is not a number of jobs", parallel);
 	if (id < 0)
@@ -253,6 +258,7 @@ main(int argc, const char **argv)
 	strbuf_addf(&runjob, "%s%sts-run-job", dir ? dir : "", dir ? "/" : "");
 	ro.run_job = runjob.buf;
 	ro.parallel = parallel;
+	ro.mail = mail;
 	ro.progress = cmd_interactive() ? cmd_progress : quiet_progress;
 	if (strcmp(verb, "step") == 0) {
 		proc_catch_abort();

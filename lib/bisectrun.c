@@ -17,6 +17,8 @@
 #include "err.h"
 #include "flight.h"
 #include "flightrun.h"
+#include "mail.h"
+#include "strvec.h"
 #include "tree.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -109,8 +111,6 @@ summary_line(const struct bisectrun *r, struct strbuf *sb)
 	case BISECT_INCONSISTENT:
 		strbuf_addstr(sb, "culprit ");
 		node_change(&r->g, d->culprit, sb);
-		if (d->verdict == BISECT_INCONSISTENT)
-			strbuf_addstr(sb, " (but results were inconsistent)");
 		break;
 	case BISECT_RANGE:
 		strbuf_addf(sb, "culprit one of %zu:", d->nrange);
@@ -229,6 +229,20 @@ step_locked(struct lab *lab, int64_t id, const struct bisectrun_opts *o,
 			goto out;
 		strbuf_addf(said, "bisection %lld: %s", (long long)id, line.buf);
 		rc = (int)r.d.verdict;
+		if (o->mail) {
+			struct strbuf to = STRBUF_INIT;
+
+			r.b.finished = clock_utc();
+			r.b.verdict = rc;
+			if ((rc = bisectrun_mail(lab, &r, &to, err)) < 0)
+				err_wrapf(err, rc, "bisection %lld: the verdict is recorded "
+				    "but not mailed", (long long)id);
+			else
+				strbuf_addf(said, "\nbisection %lld: mailed to %s",
+				    (long long)id, to.buf);
+			rc = rc < 0 ? rc : (int)r.d.verdict;
+			strbuf_release(&to);
+		}
 		goto out;
 	}
 	if (r.b.budget > 0 && r.nflights >= r.b.budget) {
@@ -441,6 +455,60 @@ bisectrun_report(struct lab *lab, const struct bisectrun *r, struct strbuf *out,
 		node_change(&r->g, r->obs[i].node, out);
 		strbuf_addch(out, '\n');
 	}
+	return rc;
+}
+
+/* The culprit's author, "Name <email>", from the tree's log. */
+static int
+author_of(const struct tree_commit *c, void *ctx)
+{
+	struct strbuf *sb = ctx;
+
+	strbuf_reset(sb);
+	strbuf_addstr(sb, c->author);
+	return 1;
+}
+
+int
+bisectrun_mail(struct lab *lab, const struct bisectrun *r, struct strbuf *to,
+    struct strbuf *err)
+{
+	const struct bisect_decision *d = &r->d;
+	struct strbuf subject = STRBUF_INIT, body = STRBUF_INIT,
+	    author = STRBUF_INIT;
+	struct strvec rcpt = STRVEC_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = mail_recipients(lab, r->b.branch, &rcpt, err)) < 0)
+		goto out;
+	if ((d->verdict == BISECT_FOUND || d->verdict == BISECT_INCONSISTENT) &&
+	    r->g.node[d->culprit].tree >= 0) {
+		const struct revgraph_node *n = &r->g.node[d->culprit];
+		size_t t = (size_t)n->tree;
+
+		/* Without the author the list still hears of it. */
+		if (tree_log(lab, r->g.tree[t], r->g.node[d->culprit_parent].rev[t],
+		    n->rev[t], author_of, &author, err) < 0)
+			strbuf_reset(err);
+		if (author.len > 0 && strchr(author.buf, '@') != NULL)
+			strvec_push(&rcpt, author.buf);
+	}
+	if ((rc = bisectrun_report(lab, r, &body, err)) < 0)
+		goto out;
+	strbuf_addf(&subject, "[%s bisection] %s %s: ", r->b.branch, r->b.job,
+	    r->b.testid);
+	summary_line(r, &subject);
+	/* A subject is one line: the summary is, and so are names. */
+	if ((rc = mail_send(lab, &rcpt, subject.buf, body.buf, err)) < 0)
+		goto out;
+	for (i = 0; i < rcpt.nr; i++)
+		strbuf_addf(to, "%s%s", i ? ", " : "", rcpt.v[i]);
+out:
+	strbuf_release(&subject);
+	strbuf_release(&body);
+	strbuf_release(&author);
+	strvec_clear(&rcpt);
 	return rc;
 }
 

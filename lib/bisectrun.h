@@ -37,6 +37,7 @@ struct bisectrun_opts {
 	const struct bisect_opts *bisect;
 	int parallel;			/* jobs at once in its flight */
 	const char *run_job;		/* the ts-run-job to start */
+	int mail;			/* mail a verdict when it is reached */
 	void (*progress)(const char *line, void *ctx);
 	void *ctx;
 };
@@ -60,6 +61,14 @@ void bisectrun_status(const struct bisectrun *r, struct strbuf *out);
 /* ts-bisect report: the culprit per tree with the flights that show it. */
 int bisectrun_report(struct lab *lab, const struct bisectrun *r,
     struct strbuf *out, struct strbuf *err);
+
+/*
+ * Mail r's report: to the lab's list for its branch (mail_recipients)
+ * and, when a culprit was found, to its author.  The subject is
+ * "[BRANCH bisection] JOB TESTID: SUMMARY"; to gets who it went to.
+ */
+int bisectrun_mail(struct lab *lab, const struct bisectrun *r,
+    struct strbuf *to, struct strbuf *err);
 
 /* The graph in Graphviz's DOT, coloured by result, the culprit marked. */
 void bisectrun_dot(const struct bisectrun *r, struct strbuf *out);

@@ -270,7 +270,7 @@ test_expect_success 'mark: a person'\''s verdict counts at the next step; no fli
 	is "$(git -C mh rev-parse pass)|pass" "$(db "SELECT tuple || \"|\" || result FROM bisection_marks WHERE bisection = $id")" &&
 	ts-bisect status -b $id >st &&
 	has "; $((known + 1)) results known$" st &&
-	! has "^next:      $(git -C mh rev-parse pass | cut -c1-12) (reproduce the basis" st &&
+	! grep -q "^next:      $(git -C mh rev-parse pass | cut -c1-12) (reproduce the basis" st &&
 	is 0 "$(db "SELECT count(*) FROM bisection_flights WHERE bisection = $id")"
 '
 
@@ -292,6 +292,98 @@ test_expect_success '--budget 3: three flights, then exit 8 with what is known' 
 	is 3 "$(db "SELECT count(*) FROM bisection_flights WHERE bisection = $id")" &&
 	is 8 "$(db "SELECT verdict FROM bisections WHERE id = $id")"
 '
+
+test_expect_success 'unbuildable commits next to the culprit: a range of three, exit 8' '
+	write_recipe buildp <<-\EOF &&
+	r=$(ts-runvar "$TLAB_FLIGHT" "$TLAB_JOB" revision_x)
+	step --testid=build sh -c "! git --git-dir=$TLAB_LAB/git/x.git cat-file -e $r:nobuild 2>/dev/null"
+	EOF
+	mkdir ub && git -C ub init -q && commits ub ub 0 10 &&
+	echo x >ub/nobuild && commits ub ub 11 12 &&
+	rm ub/nobuild && commits ub ub 13 20 13 &&
+	cache x ub &&
+	for r in 0 20 12; do
+		F=$(ts-flight-create --branch b7 --intended real) &&
+		ts-job-create $F build-x buildp revision_x=$(rev ub $r) &&
+		ts-job-create $F test-x probe host=bedbug buildjob=build-x \
+		    revision_x=$(rev ub $r) &&
+		timeout 120 ts-flight-run $F >/dev/null 2>&1 || return 1
+		[ $r != 20 ] || FAILED=$F
+	done &&
+	is blocked "$(job_status $F test-x)" &&
+	ts-bisect start --flight $FAILED --job test-x --testid check >out &&
+	id=$(db "SELECT max(id) FROM bisections") &&
+	test_expect_code 8 ts-bisect run -q -b $id >out &&
+	has "^bisection $id: culprit one of 3: " out &&
+	for r in 11 12 13; do
+		has " x $(rev ub $r | cut -c1-12)" out || return 1
+	done &&
+	test_expect_code 8 ts-bisect report -b $id >out &&
+	has "^Bug introduced by one of (not told apart):" out &&
+	has "^  subject: ub change 13$" out &&
+	has "^  subject: ub change 11$" out &&
+	f=$(db "SELECT max(flight) FROM bisection_flights WHERE bisection = $id") &&
+	is bisect "$(db "SELECT blessing FROM flights WHERE flight = $f")" &&
+	is 2 "$(db "SELECT count(*) FROM jobs WHERE flight = $f")" &&
+	ts-flight-show $f >show &&
+	has "build-x" show && has "test-x" show
+'
+
+test_expect_success 'a test that fails one time in five before the culprit: never a wrong culprit' '
+	write_recipe flaky <<-\EOF &&
+	r=$(ts-runvar "$TLAB_FLIGHT" "$TLAB_JOB" revision_x)
+	step --testid=check sh -c "[ \$(($TLAB_FLIGHT % 5)) != 0 ] && ! git --git-dir=$TLAB_LAB/git/x.git cat-file -e $r:broken 2>/dev/null"
+	EOF
+	linear 200 123 && cache x lin &&
+	F=$(ts-flight-create --branch b8 --intended real) &&
+	ts-job-create $F test-x flaky host=bedbug revision_x=$(rev lin 0) &&
+	timeout 120 ts-flight-run $F >/dev/null 2>&1 &&
+	is pass "$(step_status $F test-x check)" &&
+	F=$(ts-flight-create --branch b8 --intended real) &&
+	ts-job-create $F test-x flaky host=bedbug revision_x=$(rev lin 199) &&
+	timeout 120 ts-flight-run $F >/dev/null 2>&1 &&
+	is fail "$(step_status $F test-x check)" &&
+	ts-bisect start --flight $F --job test-x --testid check >out &&
+	id=$(db "SELECT max(id) FROM bisections") &&
+	{ ts-bisect run -q -b $id >out; rc=$?; } &&
+	n=$(db "SELECT count(*) FROM bisection_flights WHERE bisection = $id") &&
+	echo "# flaky: exit $rc after $n flights: $(cat out)" &&
+	case $rc in
+	4|12) has "^bisection $id: culprit x $(rev lin 123 | cut -c1-12)" out ;;
+	16) has "not reproducible" out ;;
+	*) false ;;
+	esac
+'
+
+if command -v exim4 >/dev/null 2>&1 && id Debian-exim >/dev/null 2>&1; then
+	. "$abs_top_srcdir/tests/lib/lib-mail.sh"
+	mail_setup
+	test_expect_success 'run --mail: the verdict mailed to the list and the culprit'\''s author' '
+		{
+			echo "sendmail = $MAIL_SENDMAIL" &&
+			echo "mail_from = lab@tlab.test" &&
+			echo "[branch b9]" &&
+			echo "mail_to = xen-devel@tlab.test"
+		} >>"$TLAB_LAB/tlab.conf" &&
+		cache x x &&
+		flight b9 test-x probe revision_x=$(rev x 0) &&
+		flight b9 test-x probe revision_x=$(rev x 20) &&
+		ts-bisect start --flight $F --job test-x --testid check >out &&
+		id=$(db "SELECT max(id) FROM bisections") &&
+		test_expect_code 4 ts-bisect run -q --mail -b $id >out &&
+		has "^bisection $id: mailed to xen-devel@tlab.test, Ann <ann@example.org>$" out &&
+		# One message, a copy for each recipient in the one mbox.
+		is 2 "$(mail_count)" &&
+		grep "^Subject: \[b9 bisection\] test-x check: culprit x $(rev x 13 | cut -c1-12)" "$MAILBOX" &&
+		grep "^Envelope-to: xen-devel@tlab.test" "$MAILBOX" &&
+		grep "^Envelope-to: ann@example.org" "$MAILBOX" &&
+		grep "^  commit:  $(rev x 13)$" "$MAILBOX" &&
+		test_expect_code 4 ts-bisect step --mail -b $id >out &&
+		is 2 "$(mail_count)"
+	'
+else
+	test_skip 'run --mail' 'no exim4 to deliver mail'
+fi
 
 test_expect_success 'bad input: exit 2 with one line; no pair: exit 32; nothing recorded' '
 	n=$(db "SELECT count(*) FROM bisections") &&
