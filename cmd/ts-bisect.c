@@ -125,6 +125,49 @@ do_start(struct lab *lab, const struct bisection_start_opts *so,
 	return 0;
 }
 
+static void
+say_line(const char *line, void *ctx)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
+/*
+ * step --branch: one step of each bisection of branch going on (cron's
+ * daily-branch).  Verdicts and busy ones are lines, not failures; the
+ * first error of the lab is the exit, after the others had their step.
+ */
+static int
+step_branch(struct lab *lab, const char *branch, struct bisectrun_opts *o,
+    struct strbuf *err)
+{
+	struct strbuf said = STRBUF_INIT, e = STRBUF_INIT;
+	int64_t *ids, f;
+	size_t n, i;
+	int rc, worst = 0;
+
+	if ((rc = bisection_open_of(lab, branch, &ids, &n, err)) < 0)
+		return rc;
+	for (i = 0; i < n && !proc_aborted(); i++) {
+		strbuf_reset(&said);
+		strbuf_reset(&e);
+		rc = bisectrun_step(lab, ids[i], o, &f, &said, &e);
+		if (rc < 0 && worst == 0) {
+			/* The first one is this run's error; later ones are said. */
+			worst = rc;
+			strbuf_addstr(err, e.buf);
+		} else if (rc < 0) {
+			fprintf(stderr, "%s: %s\n", cmd_name, e.buf);
+		} else {
+			printf("%s\n", said.buf);
+		}
+	}
+	free(ids);
+	strbuf_release(&said);
+	strbuf_release(&e);
+	return worst;
+}
+
 /* run: step until a verdict, the budget, or a signal. */
 static int
 do_run(struct lab *lab, int64_t id, struct bisectrun_opts *o, int quiet,
@@ -168,7 +211,8 @@ int
 main(int argc, const char **argv)
 {
 	static const struct cmd_info info = {
-		"start --flight F --job J --testid T | step | run | status | "
+		"start --flight F (--job J --testid T | --regressions) | "
+		"step [--branch B] | run | status | "
 		"mark TUPLE pass|fail|skip | report [--graph FILE]",
 		"find the change that made a step fail, across the trees a job "
 		"tested", 1, 4, 0,
@@ -178,7 +222,8 @@ main(int argc, const char **argv)
 	struct bisectrun_opts ro = { 0 };
 	const char *flight = NULL, *basis = NULL, *graph = NULL;
 	long long budget = 0, id = 0;
-	int parallel = 0, quiet = 0, mail = 0;
+	int parallel = 0, quiet = 0, mail = 0, regressions = 0;
+	const char *branch = NULL;
 	struct poptOption opts[] = {
 		{ "flight", 'f', POPT_ARG_STRING, &flight, 0,
 		  "start: the flight where the step failed", "FLIGHT" },
@@ -197,6 +242,11 @@ main(int argc, const char **argv)
 		  "step, run: jobs at once in a flight", "N" },
 		{ "quiet", 'q', POPT_ARG_NONE, &quiet, 0,
 		  "run: only the verdict (as when not on a terminal)", NULL },
+		{ "regressions", 'r', POPT_ARG_NONE, &regressions, 0,
+		  "start: one bisection for each regression ts-report found in the "
+		  "flight, unless bisected since the branch's last push", NULL },
+		{ "branch", 'B', POPT_ARG_STRING, &branch, 0,
+		  "step: one step of each bisection of BRANCH going on", "BRANCH" },
 		{ "mail", 'm', POPT_ARG_NONE, &mail, 0,
 		  "step, run: mail the verdict to the branch's list and the culprit's "
 		  "author", NULL },
@@ -224,17 +274,25 @@ main(int argc, const char **argv)
 		    strcmp(verb, "mark") == 0 ? "needs TUPLE and pass, fail or skip" :
 		    "takes no arguments", cmd_name);
 	if (strcmp(verb, "start") == 0) {
-		if (flight == NULL || so.job == NULL || so.testid == NULL)
+		if (regressions && (so.job != NULL || so.testid != NULL ||
+		    basis != NULL || flight == NULL))
+			cmd_usage_error("start --regressions: needs --flight, and takes "
+			    "no --job, --testid or --basis");
+		if (!regressions && (flight == NULL || so.job == NULL ||
+		    so.testid == NULL))
 			cmd_usage_error("start: needs --flight, --job and --testid");
 		so.fail_flight = cmd_flight_arg(flight);
 		so.basis_flight = basis ? cmd_flight_arg(basis) : 0;
 		if (budget < 0)
 			cmd_usage_error("--budget: %lld is not a number of flights", budget);
 		so.budget = budget;
-	} else if (flight || so.job || so.testid || basis || budget) {
-		cmd_usage_error("%s: --flight, --job, --testid, --basis and --budget "
-		    "are for start", verb);
+	} else if (flight || so.job || so.testid || basis || budget ||
+	    regressions) {
+		cmd_usage_error("%s: --flight, --job, --testid, --basis, --budget "
+		    "and --regressions are for start", verb);
 	}
+	if (branch != NULL && (strcmp(verb, "step") != 0 || id != 0))
+		cmd_usage_error("%s: --branch is for step, without --bisection", verb);
 	if (graph != NULL && strcmp(verb, "report") != 0)
 		cmd_usage_error("%s: takes no --graph", verb);
 	if (quiet && strcmp(verb, "run") != 0)
@@ -249,17 +307,27 @@ main(int argc, const char **argv)
 		cmd_usage_error("--bisection: %lld is not a bisection", id);
 	cmd_open_lab(&lab);
 	if (strcmp(verb, "start") == 0) {
-		rc = do_start(&lab, &so, &err);
+		if (regressions)
+			rc = bisection_start_regressions(&lab, so.fail_flight, so.budget,
+			    say_line, NULL, &err);
+		else
+			rc = do_start(&lab, &so, &err);
+		rc = rc < 0 || !regressions ? rc : 0;
 		goto out;
 	}
-	if (id == 0 && (rc = bisection_current(&lab, (int64_t *)&id, &err)) < 0)
-		goto out;
 	dir = proc_self_dir();
 	strbuf_addf(&runjob, "%s%sts-run-job", dir ? dir : "", dir ? "/" : "");
 	ro.run_job = runjob.buf;
 	ro.parallel = parallel;
 	ro.mail = mail;
 	ro.progress = cmd_interactive() ? cmd_progress : quiet_progress;
+	if (branch != NULL) {
+		proc_catch_abort();
+		rc = step_branch(&lab, branch, &ro, &err);
+		goto out;
+	}
+	if (id == 0 && (rc = bisection_current(&lab, (int64_t *)&id, &err)) < 0)
+		goto out;
 	if (strcmp(verb, "step") == 0) {
 		proc_catch_abort();
 		if ((rc = bisectrun_step(&lab, id, &ro, &f, &out, &err)) >= 0)

@@ -1010,3 +1010,87 @@ bisection_opts(const struct lab *lab, const char *branch, struct bisect_opts *o)
 			*(int *)((char *)o + keys[i].off) = atoi(v);
 	}
 }
+
+static const char regressions_sql[] =
+	"SELECT r.job, r.testid, f.branch FROM failures r"
+	" JOIN flights f ON f.flight = r.flight"
+	" WHERE r.flight = ?1 AND r.class = 'regression' AND r.testid <> ''"
+	" ORDER BY r.job, r.testid";
+static const char bisected_since_push_sql[] =
+	"SELECT max(b.id) FROM bisections b"
+	" WHERE b.branch = ?1 AND b.job = ?2 AND b.testid = ?3"
+	" AND b.started >= coalesce((SELECT max(p.at) FROM pushes p"
+	"  JOIN flights f ON f.flight = p.flight"
+	"  WHERE f.branch = ?1 AND p.outcome = 'pushed'), 0)";
+
+int
+bisection_start_regressions(struct lab *lab, int64_t flight, int64_t budget,
+    void (*say)(const char *line, void *ctx), void *ctx, struct strbuf *err)
+{
+	struct strvec rows = STRVEC_INIT;
+	struct strbuf line = STRBUF_INIT, e = STRBUF_INIT;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc, started = 0;
+
+	if ((rc = db_query(&lab->db, &st, regressions_sql, err, "i", flight)) < 0)
+		return rc;
+	/* Three strings a row: job, testid, branch. */
+	while ((rc = db_row(&lab->db, st, err)) > 0) {
+		strvec_push(&rows, db_text(st, 0));
+		strvec_push(&rows, db_text(st, 1));
+		strvec_push(&rows, db_text(st, 2));
+	}
+	for (i = 0; rc == 0 && i + 2 < rows.nr; i += 3) {
+		struct bisection_start_opts o = { flight, rows.v[i], rows.v[i + 1],
+		    0, budget };
+		int64_t id = 0;
+
+		strbuf_reset(&line);
+		strbuf_reset(&e);
+		if ((rc = db_int(&lab->db, &id, bisected_since_push_sql, err, "sss",
+		    rows.v[i + 2], o.job, o.testid)) < 0)
+			break;
+		if (rc == 1) {
+			strbuf_addf(&line, "%s %s: bisection %lld of it since the last "
+			    "push", o.job, o.testid, (long long)id);
+			rc = 0;
+		} else if ((rc = bisection_start(lab, &o, &id, &e)) == 0) {
+			strbuf_addf(&line, "%s %s: bisection %lld started", o.job,
+			    o.testid, (long long)id);
+			started++;
+		} else {
+			/* One that cannot be bisected does not stop the others. */
+			strbuf_addf(&line, "%s %s: not bisected: %s", o.job, o.testid,
+			    e.buf);
+			rc = 0;
+		}
+		say(line.buf, ctx);
+	}
+	strvec_clear(&rows);
+	strbuf_release(&line);
+	strbuf_release(&e);
+	return rc < 0 ? rc : started;
+}
+
+static const char open_of_sql[] =
+	"SELECT id FROM bisections WHERE finished IS NULL AND branch = ?1"
+	" ORDER BY id";
+
+int
+bisection_open_of(struct lab *lab, const char *branch, int64_t **ids,
+    size_t *n, struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((rc = db_query(&lab->db, &st, open_of_sql, err, "s", branch)) < 0)
+		return rc;
+	while ((rc = db_row(&lab->db, st, err)) > 0) {
+		*ids = xrealloc(*ids, (*n + 1) * sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	return rc;
+}

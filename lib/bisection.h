@@ -78,6 +78,22 @@ struct bisection_start_opts {
 int bisection_start(struct lab *lab, const struct bisection_start_opts *o,
     int64_t *id, struct strbuf *err);
 
+/*
+ * Start a bisection for each regression of flight (ts-report's failures
+ * of class regression that name a step) unless one of the same step of
+ * the branch was started since the branch's last push (OSSTEST's
+ * bisected flags, cleared by a push).  say gets one line per regression:
+ * started, bisected already, or no usable pair.  The number started, or
+ * TS_E_*.
+ */
+int bisection_start_regressions(struct lab *lab, int64_t flight,
+    int64_t budget, void (*say)(const char *line, void *ctx), void *ctx,
+    struct strbuf *err);
+
+/* The bisections of branch going on, oldest first: ids malloc'd. */
+int bisection_open_of(struct lab *lab, const char *branch, int64_t **ids,
+    size_t *n, struct strbuf *err);
+
 /* TS_E_INPUT "bisection N: no such bisection". */
 int bisection_get(struct lab *lab, int64_t id, struct bisection *b,
     struct strbuf *err);

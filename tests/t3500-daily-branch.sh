@@ -67,10 +67,23 @@ subject () {
 }
 
 # daily [ARG...]: run the script, its output in out and err, its exit
-# status in $rc.
+# status in $rc; without bisections (--no-bisect) but where asked for by
+# bisecting: bisecting daily [ARG...].
 daily () {
 	rc=0
-	"$DAILY" "$@" >out 2>err || rc=$?
+	if [ -n "${with_bisect:-}" ]; then
+		"$DAILY" "$@" >out 2>err || rc=$?
+	else
+		"$DAILY" --no-bisect "$@" >out 2>err || rc=$?
+	fi
+}
+
+bisecting () {
+	with_bisect=t
+	"$@"
+	_r=$?
+	with_bisect=
+	return $_r
 }
 
 # expect_rc N: the last daily exited N; else show what it said.
@@ -211,6 +224,28 @@ test_expect_success 'a change that breaks a test: regressions, exit 1, master ke
 	has_f "ts-push: flight $f3: refused: verdict regressions" "$MAILBOX" &&
 	is "branch b: flight $f3: regressions: not pushed" "$(head -n 1 out)" &&
 	has_f "push:    ts-push: flight $f3: refused: verdict regressions" out
+'
+
+test_expect_success 'the regression is bisected: a flight a run, the culprit mailed to its author' '
+	mail_clear && bisecting daily b && expect_rc 1 &&
+	has_f "bisect:  test-t check: bisection 1 started" out &&
+	has "^bisect:  bisection 1: flight [0-9]*: reproduce" out &&
+	is bisect "$(db "SELECT blessing FROM flights WHERE flight = (SELECT max(flight) FROM bisection_flights)")" &&
+	n=0 &&
+	while ! grep -q "^bisect:  bisection 1: culprit" out && [ $n -lt 10 ]; do
+		mail_clear && bisecting daily b && expect_rc 1 || return 1
+		has_f "bisect:  test-t check: bisection 1 of it since the last push" out || return 1
+		n=$((n + 1))
+	done &&
+	has_f "bisect:  bisection 1: culprit t $(echo $s2 | cut -c1-12)" out &&
+	has "^bisect:  bisection 1: mailed to b-devel@tlab.test, tlab <tlab@example.org>$" out &&
+	has_f "Subject: [b bisection] test-t check: culprit t $(echo $s2 | cut -c1-12)" "$MAILBOX" &&
+	has "^Envelope-to: tlab@example.org" "$MAILBOX" &&
+	is 4 "$(db "SELECT verdict FROM bisections WHERE id = 1")" &&
+	mail_clear && bisecting daily b && expect_rc 1 &&
+	! grep -q "^bisect:  bisection 1: flight" out &&
+	is 1 "$(db "SELECT count(*) FROM bisections")" &&
+	daily b && expect_rc 1 && ! grep -q "^bisect:" out
 '
 
 test_expect_success 'a run holds the lock: another is busy, exit 75, naming it; none waits forever' '
