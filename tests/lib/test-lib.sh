@@ -71,10 +71,17 @@ _test_report () {	# STATUS TITLE
 	fi
 }
 
+# A block runs in a function of its own, so that the `return 1` of a loop
+# in it ends the block as a failure (a return in test_expect_success's own
+# eval would leave it unreported).
+_test_eval () {
+	eval "$1"
+}
+
 test_expect_success () {
 	test_cleanup=
 	{
-		eval "$2"
+		_test_eval "$2"
 	} >"$TRASH_DIRECTORY/.test-out" 2>&1 </dev/null
 	_test_status=$?
 	if [ -n "$test_cleanup" ]; then
@@ -89,7 +96,7 @@ test_expect_success () {
 
 # The same block expected to fail: a known bug, reported but not counted.
 test_expect_failure () {
-	{ eval "$2"; } >"$TRASH_DIRECTORY/.test-out" 2>&1 </dev/null
+	{ _test_eval "$2"; } >"$TRASH_DIRECTORY/.test-out" 2>&1 </dev/null
 	_test_status=$?
 	test_count=$((test_count + 1))
 	if [ "$_test_status" = 0 ]; then
