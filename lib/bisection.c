@@ -1048,12 +1048,19 @@ bisection_start_regressions(struct lab *lab, int64_t flight, int64_t budget,
 
 		strbuf_reset(&line);
 		strbuf_reset(&e);
-		if ((rc = db_int(&lab->db, &id, bisected_since_push_sql, err, "sss",
-		    rows.v[i + 2], o.job, o.testid)) < 0)
-			break;
-		if (rc == 1) {
+		/* One going on, else one since the last push: none started. */
+		if ((rc = db_int(&lab->db, &id, bisection_same_sql, err, "sss",
+		    rows.v[i + 2], o.job, o.testid)) == 1)
+			strbuf_addf(&line, "%s %s: bisection %lld of it going on", o.job,
+			    o.testid, (long long)id);
+		else if (rc == 0 && (rc = db_int(&lab->db, &id,
+		    bisected_since_push_sql, err, "sss", rows.v[i + 2], o.job,
+		    o.testid)) == 1)
 			strbuf_addf(&line, "%s %s: bisection %lld of it since the last "
 			    "push", o.job, o.testid, (long long)id);
+		if (rc < 0)
+			break;
+		if (rc == 1) {
 			rc = 0;
 		} else if ((rc = bisection_start(lab, &o, &id, &e)) == 0) {
 			strbuf_addf(&line, "%s %s: bisection %lld started", o.job,
