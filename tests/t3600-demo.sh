@@ -24,6 +24,22 @@ test_expect_success 'the demo: a baseline flight, a flight pushed, a regression 
 	    WHERE flight = 2")"
 '
 
+test_expect_success 'the regression bisected: the change to the greeting is the culprit, exit 4' '
+	staging=$(git -C "$up" rev-parse staging) &&
+	has "^  bisect:  test-demo test-suite: bisection 1 started$" out &&
+	has "^  bisection 1: culprit demo $(echo $staging | cut -c1-12): culprit found and reproduced$" out &&
+	has "^    commit:  $staging$" out &&
+	has "^    subject: hello: a warmer greeting$" out &&
+	is "4|test-demo" "$(db "SELECT verdict, job FROM bisections WHERE id = 1")" &&
+	is bisect "$(db "SELECT DISTINCT blessing FROM flights f JOIN bisection_flights b
+	    ON b.flight = f.flight")" &&
+	if command -v dot >/dev/null 2>&1; then
+		grep -q "<svg" "$TLAB_LAB/reports/bisect-1.svg"
+	else
+		grep -q CULPRIT "$TLAB_LAB/reports/bisect-1.dot"
+	fi
+'
+
 test_expect_success 'master has what flight 2 tested; staging, with the regression, is not pushed' '
 	master=$(git -C "$up" rev-parse master) &&
 	staging=$(git -C "$up" rev-parse staging) &&
@@ -49,10 +65,12 @@ test_expect_success 'the HTML reports of the three flights are where the demo sa
 test_expect_success 'run again: the same revisions, master already tested, the builds reused' '
 	sh "$abs_top_srcdir/recipes/demo-flight" demo >out2 2>err &&
 	! grep "baseline test" out2 &&
-	has "^  branch demo: flight 4: tolerable: pushed$" out2 &&
-	has "^  branch demo: flight 5: regressions: not pushed$" out2 &&
+	f=$(sed -n "s/^  branch demo: flight \([0-9]*\): tolerable: pushed$/\1/p" out2) &&
+	has "^  branch demo: flight $((f + 1)): regressions: not pushed$" out2 &&
 	is "$(git -C "$up" rev-parse master)" "$master" &&
-	grep -q "reus" "$TLAB_LAB/logs/4/build-demo/2.ts-build.log"
+	grep -q "reus" "$TLAB_LAB/logs/$f/build-demo/2.ts-build.log" &&
+	has "^  bisect:  bisection 2: culprit demo " out2 &&
+	is 0 "$(db "SELECT count(*) FROM bisection_flights WHERE bisection = 2")"
 '
 
 test_done
