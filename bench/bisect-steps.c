@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "bisect.h"
 #include "clock.h"
@@ -45,6 +46,8 @@
 #define GIT_TIMEOUT_MS 60000
 
 static const char *tmp;		/* the temporary directory */
+static int worker = -1;		/* a git bisect worker (0, 1); -1 in the parent */
+#define NWORKER 2
 
 /* --- a deterministic PRNG (xorshift64, as tests/unit/t-bisect.c) --------- */
 
@@ -92,7 +95,7 @@ run(const char *const *argv, const char *cwd, const char *in_path,
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	int fd_out, fd_in = -1, rc = -1;
 
-	strbuf_addf(&path, "%s/out", tmp);
+	strbuf_addf(&path, "%s/out%d", tmp, worker);
 	if ((fd_out = open(path.buf, O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0 ||
 	    (in_path != NULL && (fd_in = open(in_path, O_RDONLY)) < 0)) {
 		fprintf(stderr, ME ": %s: %s\n", fd_out < 0 ? path.buf : in_path,
@@ -330,23 +333,27 @@ hist_release(struct hist *h)
 	free(h->by_sha);
 }
 
-/* A non-bare clone for git bisect, at TMP/work-NAME. */
+/* A non-bare clone for git bisect worker w, at TMP/work-LABEL-NAME-W. */
 static int
-hist_clone(const struct hist *h, const char *labdir, struct strbuf *work)
+hist_clone(const struct hist *h, const char *labdir, const char *label, int w,
+    struct strbuf *work)
 {
+	struct strbuf out = STRBUF_INIT;
 	struct strbuf git = STRBUF_INIT;
 	int rc;
 
 	strbuf_addf(&git, "%s/git/%s.git", labdir, h->name);
 	strbuf_setlen(work, 0);
-	strbuf_addf(work, "%s/work-%s", tmp, h->name);
+	strbuf_addf(work, "%s/work-%s-%s-%d", tmp, label, h->name, w);
 	{
 		const char *clone[] = { "git", "clone", "-q", "--no-checkout",
 		    git.buf, work->buf, NULL };
 
-		rc = run(clone, NULL, NULL, NULL);
+		if ((rc = run(clone, NULL, NULL, &out)) != 0)
+			fprintf(stderr, ME ": git clone %s: %s\n", git.buf, out.buf);
 	}
 	strbuf_release(&git);
+	strbuf_release(&out);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -450,32 +457,44 @@ struct git_run {
 };
 
 /*
- * The script git bisect run runs: $1 counts its runs, $2 is the culprit,
- * the rest cannot be built.  An error of git is 255, which stops the run.
+ * The script git bisect run runs: $1 counts its runs, $2 is the truth
+ * (" ID ID ... ": the culprit and its descendants), the rest cannot be
+ * built.  It reads BISECT_HEAD and answers with shell builtins only: a
+ * git merge-base --is-ancestor per run would give the same answers and
+ * double git bisect's time, not its count.
  */
 static const char oracle_sh[] =
-	"echo >>\"$1\"; h=$(git rev-parse BISECT_HEAD) || exit 255; c=$2; "
+	"echo >>\"$1\"; read h <.git/BISECT_HEAD || exit 255; bad=$2; "
 	"shift 2; for s; do [ \"$s\" != \"$h\" ] || exit 125; done; "
-	"git merge-base --is-ancestor \"$c\" \"$h\"; "
-	"case $? in 0) exit 1;; 1) exit 0;; *) exit 255;; esac";
+	"case $bad in *\" $h \"*) exit 1;; esac; exit 0";
 
+/*
+ * git bisect run in work for culprit c, from the failing and passing
+ * revisions the tlab bisection starts from.  A bisection left in work is
+ * replaced by git bisect start.
+ */
 static void
 git_bisect(const char *work, const struct hist *h, const struct culprit *c,
     struct git_run *r)
 {
-	struct strbuf out = STRBUF_INIT, count = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, count = STRBUF_INIT, bad = STRBUF_INIT;
 	const char *start[] = { "git", "bisect", "start", "--no-checkout",
 	    h->sha[h->n], h->sha[1], NULL };
 	const char *brun[12] = { "git", "bisect", "run", "sh", "-c", oracle_sh,
-	    "oracle", NULL, h->sha[c->mark], NULL };
-	const char *reset[] = { "git", "bisect", "reset", NULL };
+	    "oracle", NULL, NULL, NULL };
 	const char *p, *q;
 	size_t nrun = 9, i;
+	int k;
 	FILE *f;
 
 	memset(r, 0, sizeof(*r));
-	strbuf_addf(&count, "%s/count", tmp);
+	strbuf_addf(&count, "%s/count%d", tmp, worker);
+	strbuf_addch(&bad, ' ');
+	for (k = 1; k <= h->n; k++)
+		if (c->bad[k])
+			strbuf_addf(&bad, "%s ", h->sha[k]);
 	brun[7] = count.buf;
+	brun[8] = bad.buf;
 	for (i = 0; i < 2; i++)
 		if (c->skip[i])
 			brun[nrun++] = h->sha[c->skip[i]];
@@ -504,11 +523,10 @@ git_bisect(const char *work, const struct hist *h, const struct culprit *c,
 	if (strbuf_read_file(&count, count.buf) >= 0)
 		for (q = count.buf; (q = strchr(q, '\n')) != NULL; q++)
 			r->tests++;
-	if (run(reset, work, NULL, &out) != 0)
-		fprintf(stderr, ME ": git bisect reset: %s\n", out.buf);
 out:
 	strbuf_release(&out);
 	strbuf_release(&count);
+	strbuf_release(&bad);
 }
 
 /* --- one history --------------------------------------------------------- */
@@ -543,6 +561,96 @@ max_in(int *worst, int v)
 		*worst = v;
 }
 
+/* Culprit k's truth: its tree's commits at or above it, what cannot be built. */
+static void
+culprit_of(struct culprit *c, struct hist **hs, const int *cul, int k,
+    int unbuildable)
+{
+	c->tree = cul[2 * k];
+	c->mark = cul[2 * k + 1];
+	c->skip[0] = unbuildable ? c->mark - 1 : 0;
+	c->skip[1] = unbuildable ? c->mark - 2 : 0;
+	culprit_truth(c, hs[c->tree]);
+}
+
+/*
+ * git bisect run for every culprit, on NWORKER forked workers, each with
+ * its own clones, culprit k to worker k % NWORKER; the results into gr.
+ * git bisect run is the slow part of the bench, and tlab's decisions run
+ * meanwhile in the parent.  0, or -1 when a worker could not be started;
+ * git_workers_wait collects them.
+ */
+static int
+git_workers_start(struct hist **hs, struct strbuf (*work)[NWORKER],
+    const int *cul, int ncul, int unbuildable, const char *label,
+    pid_t *pid)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct culprit c;
+	struct git_run gr;
+	FILE *f;
+	int w, k, rc = 0;
+
+	fflush(stdout);
+	fflush(stderr);
+	for (w = 0; w < NWORKER; w++) {
+		if ((pid[w] = fork()) < 0) {
+			fprintf(stderr, ME ": fork: %s\n", strerror(errno));
+			return -1;
+		}
+		if (pid[w] > 0)
+			continue;
+		worker = w;
+		memset(&c, 0, sizeof(c));
+		strbuf_addf(&path, "%s/git-%s-%d", tmp, label, w);
+		if ((f = fopen(path.buf, "w")) == NULL)
+			_exit(3);
+		for (k = w; k < ncul; k += NWORKER) {
+			culprit_of(&c, hs, cul, k, unbuildable);
+			git_bisect(work[c.tree][w].buf, hs[c.tree], &c, &gr);
+			if (fwrite(&gr, sizeof(gr), 1, f) != 1)
+				rc = 3;
+		}
+		if (fclose(f) != 0)
+			rc = 3;
+		fflush(stderr);
+		_exit(rc);
+	}
+	return 0;
+}
+
+static int
+git_workers_wait(const pid_t *pid, int ncul, const char *label,
+    struct git_run *gr)
+{
+	struct strbuf path = STRBUF_INIT;
+	int w, k, status, rc = 0;
+	FILE *f;
+
+	for (w = 0; w < NWORKER; w++) {
+		if (pid[w] <= 0)
+			continue;
+		while (waitpid(pid[w], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			rc = -1;
+		strbuf_setlen(&path, 0);
+		strbuf_addf(&path, "%s/git-%s-%d", tmp, label, w);
+		if ((f = fopen(path.buf, "r")) == NULL) {
+			rc = -1;
+			continue;
+		}
+		for (k = w; k < ncul; k += NWORKER)
+			if (fread(&gr[k], sizeof(gr[k]), 1, f) != 1)
+				rc = -1;
+		fclose(f);
+	}
+	if (rc < 0)
+		fprintf(stderr, ME ": %s: a git bisect worker failed\n", label);
+	strbuf_release(&path);
+	return rc;
+}
+
 /*
  * Bisect ncul culprits drawn from the trees' commits (above the first
  * min_mark - 1 of each) with tlab and git bisect; print the row.
@@ -553,29 +661,32 @@ bench_history(struct lab *lab, const char *label, struct hist **hs, int ntree,
 {
 	struct revgraph_tree trees[2];
 	struct revgraph g = REVGRAPH_INIT;
-	struct strbuf err = STRBUF_INIT, work[2] = { STRBUF_INIT, STRBUF_INIT };
+	struct strbuf err = STRBUF_INIT;
+	struct strbuf work[2][NWORKER];
 	struct culprit c;
+	struct tlab_run *tr;
+	struct git_run *gr;
 	unsigned char *seen[2] = { NULL, NULL };
-	int t, k, total = 0, rc = -1;
-	double t0;
+	pid_t pid[NWORKER] = { 0 };
+	int *cul, t, w, k, total = 0, rc = -1;
+	double t0, tg;
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
+	for (t = 0; t < 2; t++)
+		for (w = 0; w < NWORKER; w++)
+			strbuf_init(&work[t][w], 0);
 	for (t = 0; t < ntree; t++) {
 		trees[t] = (struct revgraph_tree){ hs[t]->name, hs[t]->sha[1],
 		    hs[t]->sha[hs[t]->n] };
-		if (hist_clone(hs[t], lab->dir, &work[t]) < 0)
-			goto out;
 		seen[t] = xcalloc((size_t)hs[t]->n + 1, 1);
 		total += hs[t]->n - min_mark + 1;
 	}
-	if (revgraph_build(lab, trees, (size_t)ntree, &g, &err) < 0) {
-		fprintf(stderr, ME ": %s: revgraph_build: %s\n", label, err.buf);
-		goto out;
-	}
-	for (k = 0; k < ncul && k < total; k++) {
-		struct tlab_run tr;
-		struct git_run gr;
+	ncul = ncul < total ? ncul : total;
+	cul = xcalloc(2 * (size_t)ncul, sizeof(int));
+	tr = xcalloc((size_t)ncul, sizeof(*tr));
+	gr = xcalloc((size_t)ncul, sizeof(*gr));
+	for (k = 0; k < ncul; k++) {
 		int r;
 
 		do {
@@ -584,34 +695,53 @@ bench_history(struct lab *lab, const char *label, struct hist **hs, int ntree,
 				r -= hs[t]->n - min_mark + 1;
 		} while (seen[t][min_mark + r]);
 		seen[t][min_mark + r] = 1;
-		c.tree = t;
-		c.mark = min_mark + r;
-		c.skip[0] = unbuildable ? c.mark - 1 : 0;
-		c.skip[1] = unbuildable ? c.mark - 2 : 0;
-		culprit_truth(&c, hs[t]);
+		cul[2 * k] = t;
+		cul[2 * k + 1] = min_mark + r;
+	}
 
-		t0 = now_ms();
-		tlab_bisect(&g, hs, &c, &tr);
-		st->tlab_ms += now_ms() - t0;
-		t0 = now_ms();
-		git_bisect(work[t].buf, hs[t], &c, &gr);
-		st->git_ms += now_ms() - t0;
+	tg = now_ms();
+	for (t = 0; t < ntree; t++)
+		for (w = 0; w < NWORKER; w++)
+			if (hist_clone(hs[t], lab->dir, label, w,
+			    &work[t][w]) < 0)
+				goto out;
+	if (git_workers_start(hs, work, cul, ncul, unbuildable, label,
+	    pid) < 0)
+		goto out;
+
+	t0 = now_ms();
+	if (revgraph_build(lab, trees, (size_t)ntree, &g, &err) < 0) {
+		fprintf(stderr, ME ": %s: revgraph_build: %s\n", label, err.buf);
+		goto out;
+	}
+	for (k = 0; k < ncul; k++) {
+		culprit_of(&c, hs, cul, k, unbuildable);
+		tlab_bisect(&g, hs, &c, &tr[k]);
+	}
+	st->tlab_ms = now_ms() - t0;
+	if (git_workers_wait(pid, ncul, label, gr) < 0)
+		goto out;
+	memset(pid, 0, sizeof(pid));
+	st->git_ms = now_ms() - tg;
+
+	for (k = 0; k < ncul; k++) {
+		int total_k = tr[k].search + tr[k].repro;
 
 		st->n++;
-		st->verdicts[tr.verdict <= 32 ? tr.verdict : 0]++;
-		st->wrong += !tr.right;
-		st->search_sum += tr.search;
-		st->repro_sum += tr.repro;
-		st->total_sum += tr.search + tr.repro;
-		max_in(&st->search_worst, tr.search);
-		max_in(&st->repro_worst, tr.repro);
-		max_in(&st->total_worst, tr.search + tr.repro);
-		st->git_wrong += !gr.right;
-		st->git_exact += gr.exact;
-		st->git_range += gr.range;
-		st->git_sum += gr.tests;
-		max_in(&st->git_worst, gr.tests);
-		st->over += tr.search + tr.repro > gr.tests + allowance;
+		st->verdicts[tr[k].verdict <= 32 ? tr[k].verdict : 0]++;
+		st->wrong += !tr[k].right;
+		st->search_sum += tr[k].search;
+		st->repro_sum += tr[k].repro;
+		st->total_sum += total_k;
+		max_in(&st->search_worst, tr[k].search);
+		max_in(&st->repro_worst, tr[k].repro);
+		max_in(&st->total_worst, total_k);
+		st->git_wrong += !gr[k].right;
+		st->git_exact += gr[k].exact;
+		st->git_range += gr[k].range;
+		st->git_sum += gr[k].tests;
+		max_in(&st->git_worst, gr[k].tests);
+		st->over += total_k > gr[k].tests + allowance;
 	}
 	printf("%-12s %5zu %4d %5d %6.1f/%-3d %6.1f/%-3d %5.1f %6.1f/%-3d %5d %4d",
 	    label, g.n - 1, st->n, ceil_log2(g.n - 1),
@@ -632,12 +762,21 @@ bench_history(struct lab *lab, const char *label, struct hist **hs, int ntree,
 	fflush(stdout);
 	rc = 0;
 out:
+	for (w = 0; w < NWORKER; w++)
+		if (pid[w] > 0) {
+			git_workers_wait(pid, ncul, label, gr);
+			break;
+		}
 	revgraph_release(&g);
 	free(c.bad);
 	for (t = 0; t < 2; t++) {
-		strbuf_release(&work[t]);
+		for (w = 0; w < NWORKER; w++)
+			strbuf_release(&work[t][w]);
 		free(seen[t]);
 	}
+	free(cul);
+	free(tr);
+	free(gr);
 	strbuf_release(&err);
 	return rc;
 }
