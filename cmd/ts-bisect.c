@@ -21,63 +21,6 @@ quiet_progress(const char *line, void *ctx)
 	(void)ctx;
 }
 
-/* Write the DOT to path; for .svg or .png, Graphviz's dot makes it too. */
-static int
-write_graph(const struct bisectrun *r, const char *path, struct strbuf *err)
-{
-	struct strbuf dot = STRBUF_INIT, dotpath = STRBUF_INIT;
-	const char *ext = strrchr(path, '.');
-	const char *fmt = NULL;
-	FILE *f;
-	int rc = 0;
-
-	if (ext != NULL && (strcmp(ext, ".svg") == 0 || strcmp(ext, ".png") == 0))
-		fmt = ext + 1;
-	else if (ext == NULL || strcmp(ext, ".dot") != 0)
-		return err_setf(err, TS_E_INPUT, "--graph %s: not a .dot, .svg or "
-		    ".png file", path);
-	bisectrun_dot(r, &dot);
-	if (fmt != NULL)
-		strbuf_addf(&dotpath, "%.*s.dot", (int)(ext - path), path);
-	else
-		strbuf_addstr(&dotpath, path);
-	if ((f = fopen(dotpath.buf, "w")) == NULL ||
-	    fwrite(dot.buf, 1, dot.len, f) != dot.len || fclose(f) != 0) {
-		rc = err_errno(err, TS_E_INPUT, "--graph %s", dotpath.buf);
-		goto out;
-	}
-	if (fmt != NULL) {
-		struct proc_opts po = PROC_OPTS_INIT;
-		struct proc_result res;
-		struct deadline dl;
-		struct proc p;
-		char tflag[8];
-		const char *argv[] = { "dot", tflag, "-o", path, dotpath.buf, NULL };
-
-		snprintf(tflag, sizeof(tflag), "-T%s", fmt);
-		po.argv = argv;
-		if ((rc = proc_spawn(&p, &po, err)) < 0) {
-			rc = err_wrapf(err, TS_E_LAB, "--graph %s: Graphviz's dot (the "
-			    "DOT is in %s)", path, dotpath.buf);
-			goto out;
-		}
-		deadline_in(&dl, 60 * 1000, "dot");
-		rc = proc_wait(&p, &dl, 1000, &res, err);
-		proc_release(&p);
-		deadline_release(&dl);
-		if (rc == 0 && (!res.exited || res.code != 0)) {
-			strbuf_reset(err);
-			strbuf_addf(err, "--graph %s: dot: ", path);
-			proc_describe(&res, err);
-			rc = TS_E_LAB;
-		}
-	}
-out:
-	strbuf_release(&dot);
-	strbuf_release(&dotpath);
-	return rc;
-}
-
 static enum bisect_result
 parse_result(const char *s)
 {
@@ -125,47 +68,15 @@ do_start(struct lab *lab, const struct bisection_start_opts *so,
 	return 0;
 }
 
+/* A line of lib/bisection or lib/bisectrun: errors go to stderr. */
 static void
 say_line(const char *line, void *ctx)
 {
 	(void)ctx;
-	printf("%s\n", line);
-}
-
-/*
- * step --branch: one step of each bisection of branch going on (cron's
- * daily-branch).  Verdicts and busy ones are lines, not failures; the
- * first error of the lab is the exit, after the others had their step.
- */
-static int
-step_branch(struct lab *lab, const char *branch, struct bisectrun_opts *o,
-    struct strbuf *err)
-{
-	struct strbuf said = STRBUF_INIT, e = STRBUF_INIT;
-	int64_t *ids, f;
-	size_t n, i;
-	int rc, worst = 0;
-
-	if ((rc = bisection_open_of(lab, branch, &ids, &n, err)) < 0)
-		return rc;
-	for (i = 0; i < n && !proc_aborted(); i++) {
-		strbuf_reset(&said);
-		strbuf_reset(&e);
-		rc = bisectrun_step(lab, ids[i], o, &f, &said, &e);
-		if (rc < 0 && worst == 0) {
-			/* The first one is this run's error; later ones are said. */
-			worst = rc;
-			strbuf_addstr(err, e.buf);
-		} else if (rc < 0) {
-			fprintf(stderr, "%s: %s\n", cmd_name, e.buf);
-		} else {
-			printf("%s\n", said.buf);
-		}
-	}
-	free(ids);
-	strbuf_release(&said);
-	strbuf_release(&e);
-	return worst;
+	if (strncmp(line, "error: ", 7) == 0)
+		fprintf(stderr, "%s: %s\n", cmd_name, line + 7);
+	else
+		printf("%s\n", line);
 }
 
 /* run: step until a verdict, the budget, or a signal. */
@@ -323,7 +234,7 @@ main(int argc, const char **argv)
 	ro.progress = cmd_interactive() ? cmd_progress : quiet_progress;
 	if (branch != NULL) {
 		proc_catch_abort();
-		rc = step_branch(&lab, branch, &ro, &err);
+		rc = bisectrun_step_branch(&lab, branch, &ro, say_line, NULL, &err);
 		goto out;
 	}
 	if (id == 0 && (rc = bisection_current(&lab, (int64_t *)&id, &err)) < 0)
@@ -348,7 +259,7 @@ main(int argc, const char **argv)
 				printf("bisection %lld: %s marked %s\n", id, args[1], args[2]);
 		} else {
 			if ((rc = bisectrun_report(&lab, &r, &out, &err)) == 0 &&
-			    (graph == NULL || (rc = write_graph(&r, graph, &err)) == 0))
+			    (graph == NULL || (rc = bisectrun_graph_file(&r, graph, &err)) == 0))
 				cmd_print(&out);
 			if (rc == 0)
 				rc = r.b.finished ? r.b.verdict : 0;

@@ -18,6 +18,7 @@
 #include "flight.h"
 #include "flightrun.h"
 #include "mail.h"
+#include "proc.h"
 #include "strvec.h"
 #include "tree.h"
 #include "xalloc.h"
@@ -546,4 +547,95 @@ bisectrun_dot(const struct bisectrun *r, struct strbuf *out)
 			strbuf_addf(out, "\tn%zu -> n%zu;\n", r->g.node[i].parent[k], i);
 	strbuf_addstr(out, "}\n");
 	free(c);
+}
+
+/* Write the DOT to path; for .svg or .png, Graphviz's dot makes it too. */
+int
+bisectrun_graph_file(const struct bisectrun *r, const char *path,
+    struct strbuf *err)
+{
+	struct strbuf dot = STRBUF_INIT, dotpath = STRBUF_INIT;
+	const char *ext = strrchr(path, '.');
+	const char *fmt = NULL;
+	FILE *f;
+	int rc = 0;
+
+	if (ext != NULL && (strcmp(ext, ".svg") == 0 || strcmp(ext, ".png") == 0))
+		fmt = ext + 1;
+	else if (ext == NULL || strcmp(ext, ".dot") != 0)
+		return err_setf(err, TS_E_INPUT, "--graph %s: not a .dot, .svg or "
+		    ".png file", path);
+	bisectrun_dot(r, &dot);
+	if (fmt != NULL)
+		strbuf_addf(&dotpath, "%.*s.dot", (int)(ext - path), path);
+	else
+		strbuf_addstr(&dotpath, path);
+	if ((f = fopen(dotpath.buf, "w")) == NULL ||
+	    fwrite(dot.buf, 1, dot.len, f) != dot.len || fclose(f) != 0) {
+		rc = err_errno(err, TS_E_INPUT, "--graph %s", dotpath.buf);
+		goto out;
+	}
+	if (fmt != NULL) {
+		struct proc_opts po = PROC_OPTS_INIT;
+		struct proc_result res;
+		struct deadline dl;
+		struct proc p;
+		char tflag[8];
+		const char *argv[] = { "dot", tflag, "-o", path, dotpath.buf, NULL };
+
+		snprintf(tflag, sizeof(tflag), "-T%s", fmt);
+		po.argv = argv;
+		if ((rc = proc_spawn(&p, &po, err)) < 0) {
+			rc = err_wrapf(err, TS_E_LAB, "--graph %s: Graphviz's dot (the "
+			    "DOT is in %s)", path, dotpath.buf);
+			goto out;
+		}
+		deadline_in(&dl, 60 * 1000, "dot");
+		rc = proc_wait(&p, &dl, 1000, &res, err);
+		proc_release(&p);
+		deadline_release(&dl);
+		if (rc == 0 && (!res.exited || res.code != 0)) {
+			strbuf_reset(err);
+			strbuf_addf(err, "--graph %s: dot: ", path);
+			proc_describe(&res, err);
+			rc = TS_E_LAB;
+		}
+	}
+out:
+	strbuf_release(&dot);
+	strbuf_release(&dotpath);
+	return rc;
+}
+
+int
+bisectrun_step_branch(struct lab *lab, const char *branch,
+    const struct bisectrun_opts *o, void (*say)(const char *line, void *ctx),
+    void *ctx, struct strbuf *err)
+{
+	struct strbuf said = STRBUF_INIT, e = STRBUF_INIT;
+	int64_t *ids, f;
+	size_t n, i;
+	int rc, worst = 0;
+
+	if ((rc = bisection_open_of(lab, branch, &ids, &n, err)) < 0)
+		return rc;
+	for (i = 0; i < n && !proc_aborted(); i++) {
+		strbuf_reset(&said);
+		strbuf_reset(&e);
+		rc = bisectrun_step(lab, ids[i], o, &f, &said, &e);
+		if (rc < 0 && worst == 0) {
+			/* The first one is this run's error; later ones are said. */
+			worst = rc;
+			strbuf_addstr(err, e.buf);
+		} else if (rc < 0) {
+			strbuf_insertstr(&e, 0, "error: ");
+			say(e.buf, ctx);
+		} else {
+			say(said.buf, ctx);
+		}
+	}
+	free(ids);
+	strbuf_release(&said);
+	strbuf_release(&e);
+	return worst;
 }

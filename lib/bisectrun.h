@@ -73,4 +73,24 @@ int bisectrun_mail(struct lab *lab, const struct bisectrun *r,
 /* The graph in Graphviz's DOT, coloured by result, the culprit marked. */
 void bisectrun_dot(const struct bisectrun *r, struct strbuf *out);
 
+/*
+ * Write the DOT to path (FILE.dot); for FILE.svg or FILE.png, to FILE.dot
+ * beside it, and Graphviz's dot makes FILE from it, within a minute.
+ * TS_E_INPUT for another suffix or a file that cannot be written,
+ * TS_E_LAB when dot is missing or fails.
+ */
+int bisectrun_graph_file(const struct bisectrun *r, const char *path,
+    struct strbuf *err);
+
+/*
+ * One step of each bisection of branch going on, one after the other
+ * (ts-bisect step --branch, for cron's daily-branch).  say gets each
+ * step's line, or "error: ..." for one that failed after the first; the
+ * first failure is the return (TS_E_*, its words in err), after every
+ * bisection had its step.  Verdicts and busy ones are lines, not failures.
+ */
+int bisectrun_step_branch(struct lab *lab, const char *branch,
+    const struct bisectrun_opts *o, void (*say)(const char *line, void *ctx),
+    void *ctx, struct strbuf *err);
+
 #endif
