@@ -293,6 +293,37 @@ test_expect_success '--budget 3: three flights, then exit 8 with what is known' 
 	is 8 "$(db "SELECT verdict FROM bisections WHERE id = $id")"
 '
 
+test_expect_success 'settings: bisect_repro_basis and bisect_repro_culprit of [branch] cut the reproduction' '
+	cache x x &&
+	printf "[branch b10]\nbisect_repro_basis = 1\nbisect_repro_culprit = 1\n" >>"$TLAB_LAB/tlab.conf" &&
+	flight b10 test-x probe revision_x=$(rev x 0) &&
+	flight b10 test-x probe revision_x=$(rev x 20) &&
+	ts-bisect start --flight $F --job test-x --testid check >out &&
+	id=$(db "SELECT max(id) FROM bisections") &&
+	test_expect_code 4 ts-bisect run -q -b $id >out &&
+	has "^bisection $id: culprit x $(rev x 13 | cut -c1-12)" out &&
+	n=$(db "SELECT count(*) FROM bisection_flights WHERE bisection = $id") &&
+	echo "# with 1 and 1: $n flights, against $(db "SELECT count(*) FROM bisection_flights WHERE bisection = 1") with the defaults" &&
+	test "$n" -lt "$(db "SELECT count(*) FROM bisection_flights WHERE bisection = 1")"
+'
+
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'run on a terminal: what is left and the estimate before each flight' '
+		flight b11 test-x probe revision_x=$(rev x 0) &&
+		flight b11 test-x probe revision_x=$(rev x 20) &&
+		ts-bisect start --flight $F --job test-x --testid check >out &&
+		id=$(db "SELECT max(id) FROM bisections") &&
+		TERM=dumb script -qec "ts-bisect run -b $id" /dev/null >tty.out </dev/null ||
+		test $? = 4 &&
+		has "^left:      20 candidates" tty.out &&
+		has "^next:      .*(reproduce" tty.out &&
+		has "^estimate:  [0-9]* more flights" tty.out &&
+		has "bisection $id: culprit x $(rev x 13 | cut -c1-12)" tty.out
+	'
+else
+	test_skip 'run on a terminal' 'no script(1)'
+fi
+
 test_expect_success 'unbuildable commits next to the culprit: a range of three, exit 8' '
 	write_recipe buildp <<-\EOF &&
 	r=$(ts-runvar "$TLAB_FLIGHT" "$TLAB_JOB" revision_x)
@@ -360,11 +391,13 @@ if command -v exim4 >/dev/null 2>&1 && id Debian-exim >/dev/null 2>&1; then
 	mail_setup
 	test_expect_success 'run --mail: the verdict mailed to the list and the culprit'\''s author' '
 		{
+			# The lab'\''s keys come before any [section].
 			echo "sendmail = $MAIL_SENDMAIL" &&
 			echo "mail_from = lab@tlab.test" &&
+			cat "$TLAB_LAB/tlab.conf" &&
 			echo "[branch b9]" &&
 			echo "mail_to = xen-devel@tlab.test"
-		} >>"$TLAB_LAB/tlab.conf" &&
+		} >conf.new && mv conf.new "$TLAB_LAB/tlab.conf" &&
 		cache x x &&
 		flight b9 test-x probe revision_x=$(rev x 0) &&
 		flight b9 test-x probe revision_x=$(rev x 20) &&
