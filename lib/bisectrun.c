@@ -19,6 +19,7 @@
 #include "flightrun.h"
 #include "mail.h"
 #include "proc.h"
+#include "status.h"
 #include "strvec.h"
 #include "tree.h"
 #include "xalloc.h"
@@ -131,6 +132,53 @@ summary_line(const struct bisectrun *r, struct strbuf *sb)
 	}
 	if (d->why.len > 0)
 		strbuf_addf(sb, ": %s", d->why.buf);
+}
+
+/* The job's status in the bisection's last flights at one tuple. */
+static const char tuple_flights_sql[] =
+	"SELECT bf.flight, j.status FROM bisection_flights bf JOIN jobs j"
+	" ON j.flight = bf.flight AND j.job = ?3"
+	" WHERE bf.bisection = ?1 AND bf.tuple = ?2 ORDER BY bf.flight DESC";
+
+/*
+ * A tuple whose last BISECTRUN_FAULTS flights all ended broken or aborted
+ * (the lab's fault: they say nothing of the test) is not tried again
+ * forever: TS_E_LAB naming it and the last flight.
+ */
+static int
+lab_faults(struct lab *lab, const struct bisectrun *r, struct strbuf *err)
+{
+	struct strbuf tuple = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int64_t last = 0;
+	int rc, n = 0;
+
+	bisection_tuple(&r->g, r->d.node, &tuple);
+	if ((rc = db_query(&lab->db, &st, tuple_flights_sql, err, "iss", r->b.id,
+	    tuple.buf, r->b.job)) < 0)
+		goto out;
+	while (n < BISECTRUN_FAULTS && (rc = db_row(&lab->db, st, err)) > 0) {
+		enum ts_status js = status_parse(db_text(st, 1));
+
+		if (js != ST_BROKEN && js != ST_ABORTED)
+			break;
+		if (n++ == 0)
+			last = sqlite3_column_int64(st, 0);
+	}
+	if (rc > 0)
+		db_done(st);
+	rc = rc < 0 ? rc : 0;
+	if (rc == 0 && n >= BISECTRUN_FAULTS) {
+		strbuf_reset(&tuple);
+		node_change(&r->g, r->d.node, &tuple);
+		rc = err_setf(err, TS_E_LAB, "bisection %lld: %s: the last %d "
+		    "flights there ended broken or aborted, the lab's fault (flight "
+		    "%lld); not tried again: ts-bisect mark it skip to go on without "
+		    "it", (long long)r->b.id, tuple.buf, n, (long long)last);
+	}
+out:
+	strbuf_release(&tuple);
+	return rc;
 }
 
 static int step_locked(struct lab *lab, int64_t id,
@@ -246,6 +294,8 @@ step_locked(struct lab *lab, int64_t id, const struct bisectrun_opts *o,
 		}
 		goto out;
 	}
+	if ((rc = lab_faults(lab, &r, err)) < 0)
+		goto out;
 	if (r.b.budget > 0 && r.nflights >= r.b.budget) {
 		strbuf_addf(&line, "budget of %lld flights used; %zu candidates left",
 		    (long long)r.b.budget, r.d.ncand);

@@ -42,6 +42,9 @@ struct bisectrun_opts {
 	void *ctx;
 };
 
+/* Flights in a row that a tuple may end broken before a step gives up. */
+#define BISECTRUN_FAULTS 3
+
 /* Another step of the bisection runs: EX_TEMPFAIL, as daily-branch's. */
 #define BISECTRUN_BUSY 75
 
