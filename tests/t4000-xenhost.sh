@@ -108,8 +108,9 @@ test_expect_success 'ts-host-reboot, power qmp: system_reset; a new boot id' '
 	fh=$(ts-flight-create --branch by-hand) &&
 	ts-job-create "$fh" j-xh1 reboot host=xh1 &&
 	t=$(date +%s) &&
-	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 180 host 2>reboot.err &&
+	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 300 host 2>reboot.err &&
 	echo "TIME qmp system_reset reboot (ts-host-reboot): $(secs_since "$t") s" >>times &&
+	grep "SSH down after\|SSH back after" reboot.err | sed "s/^/TIME   /" >>times &&
 	cat reboot.err &&
 	has "power qmp:.*: system_reset done$" reboot.err &&
 	has "^ts-host-reboot: host xh1: rebooted in" reboot.err &&
@@ -122,8 +123,9 @@ test_expect_success 'ts-host-reboot, power qmp with power_relaunch: QEMU quits, 
 	ts-host set xh1 --prop "power_relaunch=$(field relaunch start.out)" &&
 	old=$(field pid start.out) &&
 	t=$(date +%s) &&
-	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 180 host 2>relaunch.err &&
+	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 300 host 2>relaunch.err &&
 	echo "TIME qmp quit + relaunch reboot (ts-host-reboot): $(secs_since "$t") s" >>times &&
+	grep "SSH down after\|SSH back after" relaunch.err | sed "s/^/TIME   /" >>times &&
 	cat relaunch.err &&
 	has "power qmp:.*: quit done; power_relaunch: .*/start xh1 --keep" relaunch.err &&
 	gone "$old" &&
