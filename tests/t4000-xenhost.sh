@@ -137,6 +137,58 @@ test_expect_success 'ts-host-reboot, power qmp with power_relaunch: QEMU quits, 
 	ts-host exec xh1 -- uname -r
 '
 
+test_expect_success 'ts-install-xen: xen_image, /boot/xen.gz and one GRUB entry, twice' '
+	img=${TLAB_XENHOST_DIR:-/var/cache/tlab/xenhost}/xen-4.17-amd64.gz &&
+	test -s "$img" &&
+	ts-runvar "$fh" j-xh1 "xen_image=$img" \
+	    "xen_boot_append=dom0_max_vcpus=2 loglvl=all guest_loglvl=all bootscrub=false" \
+	    "dom0_boot_append=quiet loglevel=3 net.ifnames=0" &&
+	t=$(date +%s) &&
+	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-install-xen host >inst.out 2>inst.err &&
+	echo "TIME ts-install-xen (xen_image): $(secs_since "$t") s" >>times &&
+	cat inst.err inst.out &&
+	sum=$(sha256sum "$img" | cut -d" " -f1) &&
+	has "^xen_installed=$sum$" inst.out &&
+	has "^xen_boot_entry=xen$" inst.out &&
+	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-install-xen host >inst2.out 2>inst2.err &&
+	ts-host exec xh1 -- sha256sum /boot/xen.gz >rsum &&
+	has "^$sum " rsum &&
+	ts-host exec xh1 -- cat /boot/grub/grub.cfg >grub.cfg &&
+	cat grub.cfg &&
+	test "$(grep -c "^menuentry .xen. " grub.cfg)" = 1 &&
+	test "$(grep -c "^set default=" grub.cfg)" = 1 &&
+	has "^set default=xen$" grub.cfg &&
+	has "^  multiboot2 /boot/xen.gz console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 " grub.cfg &&
+	has "^  module2 /boot/vmlinuz root=/dev/vda rw console=hvc0 quiet loglevel=3 net.ifnames=0$" grub.cfg &&
+	ts-runvar "$fh" j-xh1 xen_installed >r && is "$sum" "$(cat r)" &&
+	ts-runvar "$fh" j-xh1 xen_boot_entry >r && is xen "$(cat r)"
+'
+
+test_expect_success 'ts-install-xen: bad input is exit 2 (a command line GRUB would parse)' '
+	ts-runvar "$fh" j-xh1 "dom0_boot_append=quiet; reboot" &&
+	code_err 2 env TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-install-xen host &&
+	has_f "GRUB would read as syntax" err &&
+	ts-runvar "$fh" j-xh1 "dom0_boot_append=quiet loglevel=3 net.ifnames=0" &&
+	code_err 2 env TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-install-xen nohost &&
+	code_err 2 ts-install-xen
+'
+
+test_expect_success 'ts-host-reboot into Xen (qmp relaunch): /sys/hypervisor/type is xen, xl info says 4.17' '
+	t=$(date +%s) &&
+	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 400 host 2>xen-reboot.err ||
+	{ cat xen-reboot.err; tail -n 40 "$(field console start.out)"; false; } &&
+	echo "TIME reboot into Xen (qmp quit + relaunch): $(secs_since "$t") s" >>times &&
+	grep "SSH down after\|SSH back after" xen-reboot.err | sed "s/^/TIME   /" >>times &&
+	cat xen-reboot.err &&
+	ts-host exec xh1 -- cat /sys/hypervisor/type >hyp &&
+	is xen "$(cat hyp)" &&
+	t=$(date +%s) &&
+	ts-host exec xh1 -- xl info >xlinfo &&
+	echo "TIME xl info: $(secs_since "$t") s" >>times &&
+	cat xlinfo &&
+	has "^xen_version *: 4\.17" xlinfo
+'
+
 test_expect_success 'stop: QMP quit; QEMU is gone; a second stop is no error' '
 	pid=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
 	"$xh/stop" xh1 >stop.out &&
