@@ -146,7 +146,7 @@ run(struct remote *r, const char *const *argv, const char *what, int fail_rc,
 
 	if (res == NULL)
 		res = &local;
-	eo.out_fd = r->o->out_fd;
+	eo.out_fd = out != NULL ? -1 : r->o->out_fd;
 	eo.err_fd = r->o->err_fd;
 	eo.out = out;
 	eo.timeout_ms = r->o->timeout_ms;

@@ -150,6 +150,7 @@ test_expect_success 'ts-install-xen: xen_image, /boot/xen.gz and one GRUB entry,
 	sum=$(sha256sum "$img" | cut -d" " -f1) &&
 	has "^xen_installed=$sum$" inst.out &&
 	has "^xen_boot_entry=xen$" inst.out &&
+	test_line_count = 2 inst.out &&
 	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-install-xen host >inst2.out 2>inst2.err &&
 	ts-host exec xh1 -- sha256sum /boot/xen.gz >rsum &&
 	has "^$sum " rsum &&
