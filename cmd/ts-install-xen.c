@@ -28,7 +28,7 @@ main(int argc, const char **argv)
 	const char *timeout = NULL;
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &timeout, 0,
-		  "bound of each remote command and copy (default: 30m)", "DURATION" },
+		  "give up after this (default: 30m)", "DURATION" },
 		CMD_POPT_LAB,
 		CMD_POPT_END
 	};

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "digest.h"
 #include "err.h"
 #include "host.h"
@@ -125,11 +126,29 @@ xeninst_grub_edit(const char *cfg, const char *xen_args, const char *dom0_args,
 	    END_MARK "\n", xen_args, dom0_args);
 }
 
+/* The host of one install, and the one deadline of the whole of it. */
 struct remote {
 	const struct xeninst_opts *o;
 	const char *name;
 	struct ssh_conn *c;
+	struct deadline dl;
 };
+
+static int
+timed_out(struct remote *r, struct strbuf *err)
+{
+	return err_setf(err, TS_E_LAB, "host %s: %s: no end after %lld s", r->name,
+	    r->dl.what.buf, (long long)deadline_waited_s(&r->dl));
+}
+
+/* Copy local to remote within the install's deadline. */
+static int
+put(struct remote *r, const char *local, const char *remote, struct strbuf *err)
+{
+	int64_t left = deadline_left(&r->dl);
+
+	return left == 0 ? timed_out(r, err) : ssh_put(r->c, local, remote, left, err);
+}
 
 /*
  * Run argv; 0 when it exits 0.  Otherwise TS_E_FAIL (fail_rc) saying what
@@ -149,11 +168,14 @@ run(struct remote *r, const char *const *argv, const char *what, int fail_rc,
 	eo.out_fd = out != NULL ? -1 : r->o->out_fd;
 	eo.err_fd = r->o->err_fd;
 	eo.out = out;
-	eo.timeout_ms = r->o->timeout_ms;
+	if ((eo.timeout_ms = deadline_left(&r->dl)) == 0)
+		return timed_out(r, err);
 	if ((rc = ssh_exec(r->c, argv, &eo, res, err)) < 0)
 		return rc;
 	if (res->exited && res->code == 0)
 		return 0;
+	if (res->timed_out)
+		return timed_out(r, err);
 	strbuf_reset(err);
 	strbuf_addf(err, "host %s: %s: ", r->name, what);
 	ssh_describe(res, err);
@@ -260,7 +282,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 	struct strbuf xen_args = STRBUF_INIT, dom0_args = STRBUF_INIT;
 	struct strbuf out = STRBUF_INIT, want = STRBUF_INIT, cfg = STRBUF_INIT;
 	struct strbuf tmp = STRBUF_INIT, from = STRBUF_INIT, scratch = STRBUF_INIT;
-	struct remote r = { o, NULL, NULL };
+	struct remote r = { o, NULL, NULL, { 0, 0, STRBUF_INIT } };
 	struct ssh_result sr;
 	struct stat st;
 	struct host h;
@@ -321,6 +343,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 	if ((rc = host_get(lab, name, &h, err)) < 0)
 		goto out;
 	r.name = h.name;
+	deadline_in(&r.dl, o->timeout_ms, "the install of Xen");
 	{
 		const char *xp[] = { prop_or(&h, "xen_console", XENINST_XEN_CONSOLE),
 		    XENINST_XEN_ARGS, NULL };
@@ -340,7 +363,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		const char *mv[] = { "mv", "-f", "/boot/xen.gz.tlab-new", XEN_GZ, NULL };
 
 		say(o, "host %s: copying %s to %s", h.name, image, XEN_GZ);
-		if ((rc = ssh_put(r.c, image, "/boot/xen.gz.tlab-new", o->timeout_ms, err)) < 0 ||
+		if ((rc = put(&r, image, "/boot/xen.gz.tlab-new", err)) < 0 ||
 		    (rc = run(&r, mv, "mv into " XEN_GZ, TS_E_LAB, NULL, NULL, err)) < 0)
 			goto out;
 	} else if (dist == NULL) {
@@ -363,7 +386,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 
 		say(o, "host %s: %s's boot/xen*.gz to %s", h.name, dist, XEN_GZ);
 		if ((rc = run(&r, mk, "mkdir /var/tmp", TS_E_LAB, NULL, NULL, err)) < 0 ||
-		    (rc = ssh_put(r.c, dist, rtar, o->timeout_ms, err)) < 0 ||
+		    (rc = put(&r, dist, rtar, err)) < 0 ||
 		    (rc = run(&r, un, "the tarball's boot/xen*.gz to " XEN_GZ, TS_E_FAIL,
 		    NULL, &sr, err)) < 0)
 			goto out;
@@ -410,7 +433,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		    "set default=" XENINST_ENTRY);
 		if ((rc = write_temp(out.buf, out.len, &tmp, err)) < 0)
 			goto out;
-		rc = ssh_put(r.c, tmp.buf, GRUB_CFG ".tlab-new", o->timeout_ms, err);
+		rc = put(&r, tmp.buf, GRUB_CFG ".tlab-new", err);
 		(void)unlink(tmp.buf);
 		if (rc < 0 ||
 		    (rc = run(&r, mv, "mv into " GRUB_CFG, TS_E_LAB, NULL, NULL, err)) < 0 ||
@@ -430,6 +453,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 	rc = 0;
 out:
 	ssh_close(r.c);
+	deadline_release(&r.dl);
 	host_release(&h);
 	free(name);
 	free(image);

@@ -48,7 +48,7 @@ struct xeninst_opts {
 	int64_t flight;
 	const char *job;
 	const char *ident;	/* runvar naming the job's host */
-	int64_t timeout_ms;	/* each remote command and copy */
+	int64_t timeout_ms;	/* the whole install, from the connection on */
 	int out_fd, err_fd;	/* the host's commands' output (the step log) */
 	void (*say)(const char *line, void *ctx);
 	void *ctx;
