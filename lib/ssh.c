@@ -309,8 +309,8 @@ ssh_fail(struct ssh_conn *c, int r, const char *what, struct strbuf *err)
 	    r == LIBSSH2_ERROR_SOCKET_DISCONNECT || r == LIBSSH2_ERROR_SOCKET_NONE)
 		return err_setf(err, TS_E_LAB, "host %s: connection lost during %s (%s)",
 		    c->name, what, msg ? msg : "?");
-	return err_setf(err, TS_E_LAB, "host %s: %s: %s", c->name, what,
-	    msg ? msg : "failed");
+	return err_setf(err, TS_E_LAB, "host %s: %s: %s (libssh2 error %d)", c->name,
+	    what, msg ? msg : "failed", r);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "host.h"
 #include "job.h"
+#include "remote.h"
 #include "runvar.h"
 #include "ssh.h"
 #include "xalloc.h"
@@ -126,62 +127,6 @@ xeninst_grub_edit(const char *cfg, const char *xen_args, const char *dom0_args,
 	    END_MARK "\n", xen_args, dom0_args);
 }
 
-/* The host of one install, and the one deadline of the whole of it. */
-struct remote {
-	const struct xeninst_opts *o;
-	const char *name;
-	struct ssh_conn *c;
-	struct deadline dl;
-};
-
-static int
-timed_out(struct remote *r, struct strbuf *err)
-{
-	return err_setf(err, TS_E_LAB, "host %s: %s: no end after %lld s", r->name,
-	    r->dl.what.buf, (long long)deadline_waited_s(&r->dl));
-}
-
-/* Copy local to remote within the install's deadline. */
-static int
-put(struct remote *r, const char *local, const char *remote, struct strbuf *err)
-{
-	int64_t left = deadline_left(&r->dl);
-
-	return left == 0 ? timed_out(r, err) : ssh_put(r->c, local, remote, left, err);
-}
-
-/*
- * Run argv; 0 when it exits 0.  Otherwise TS_E_FAIL (fail_rc) saying what
- * failed; the connection's trouble is TS_E_LAB.  out: its stdout, when
- * not NULL (else into the step log).
- */
-static int
-run(struct remote *r, const char *const *argv, const char *what, int fail_rc,
-    struct strbuf *out, struct ssh_result *res, struct strbuf *err)
-{
-	struct ssh_exec_opts eo = SSH_EXEC_OPTS_INIT;
-	struct ssh_result local;
-	int rc;
-
-	if (res == NULL)
-		res = &local;
-	eo.out_fd = out != NULL ? -1 : r->o->out_fd;
-	eo.err_fd = r->o->err_fd;
-	eo.out = out;
-	if ((eo.timeout_ms = deadline_left(&r->dl)) == 0)
-		return timed_out(r, err);
-	if ((rc = ssh_exec(r->c, argv, &eo, res, err)) < 0)
-		return rc;
-	if (res->exited && res->code == 0)
-		return 0;
-	if (res->timed_out)
-		return timed_out(r, err);
-	strbuf_reset(err);
-	strbuf_addf(err, "host %s: %s: ", r->name, what);
-	ssh_describe(res, err);
-	return fail_rc;
-}
-
 /* The sha256 of a local file, 64 hex digits. */
 static int
 local_sha256(const char *path, struct strbuf *hex, struct strbuf *err)
@@ -198,35 +143,6 @@ local_sha256(const char *path, struct strbuf *hex, struct strbuf *err)
 	for (i = 0; i < 32; i++)
 		strbuf_addf(hex, "%02x", d[i]);
 	strbuf_release(&data);
-	return 0;
-}
-
-/* Write text to a fresh local temporary file; its name into path. */
-static int
-write_temp(const char *text, size_t len, struct strbuf *path, struct strbuf *err)
-{
-	const char *tmp = getenv("TMPDIR");
-	ssize_t n;
-	int fd;
-
-	strbuf_addf(path, "%s/tlab-grub.XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
-	if ((fd = mkstemp(path->buf)) < 0)
-		return err_errno(err, TS_E_LAB, "%s", path->buf);
-	while (len > 0) {
-		if ((n = write(fd, text, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			(void)close(fd);
-			(void)unlink(path->buf);
-			return err_errno(err, TS_E_LAB, "%s", path->buf);
-		}
-		text += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) < 0) {
-		(void)unlink(path->buf);
-		return err_errno(err, TS_E_LAB, "%s", path->buf);
-	}
 	return 0;
 }
 
@@ -277,26 +193,19 @@ int
 xeninst_install(struct lab *lab, const struct xeninst_opts *o,
     struct xeninst_result *res, struct strbuf *err)
 {
-	char *name = NULL, *image = NULL, *source = NULL, *package = NULL;
+	char *image = NULL, *source = NULL, *package = NULL;
 	char *xen_append = NULL, *dom0_append = NULL, *dist = NULL, *rev = NULL;
 	struct strbuf xen_args = STRBUF_INIT, dom0_args = STRBUF_INIT;
 	struct strbuf out = STRBUF_INIT, want = STRBUF_INIT, cfg = STRBUF_INIT;
-	struct strbuf tmp = STRBUF_INIT, from = STRBUF_INIT, scratch = STRBUF_INIT;
-	struct remote r = { o, NULL, NULL, { 0, 0, STRBUF_INIT } };
-	struct ssh_result sr;
+	struct strbuf from = STRBUF_INIT, scratch = STRBUF_INIT;
+	struct remote r;
 	struct stat st;
-	struct host h;
 	int rc, grub_reboot = 0;
 
-	host_init(&h);
-	if ((rc = runvar_check_name(o->ident, err)) < 0 ||
-	    (rc = job_var(lab, o, o->ident, &name, err)) < 0)
+	if ((rc = remote_find(lab, o->flight, o->job, o->ident, &r, err)) < 0)
 		goto out;
-	if (rc == 0) {
-		rc = err_setf(err, TS_E_INPUT, "runvar %s: not set: allocate the host "
-		    "first (ts-host-allocate %s)", o->ident, o->ident);
-		goto out;
-	}
+	r.out_fd = o->out_fd;
+	r.err_fd = o->err_fd;
 	if ((rc = job_var(lab, o, "xen_image", &image, err)) < 0 ||
 	    (rc = job_var(lab, o, "xen_source", &source, err)) < 0 ||
 	    (rc = job_var(lab, o, "xen_package", &package, err)) < 0 ||
@@ -340,31 +249,27 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		strbuf_addf(&from, "dist:%s%s%s", dist, rev != NULL ? "@" : "",
 		    rev != NULL ? rev : "");
 	}
-	if ((rc = host_get(lab, name, &h, err)) < 0)
-		goto out;
-	r.name = h.name;
-	deadline_in(&r.dl, o->timeout_ms, "the install of Xen");
 	{
-		const char *xp[] = { prop_or(&h, "xen_console", XENINST_XEN_CONSOLE),
+		const char *xp[] = { prop_or(&r.host, "xen_console", XENINST_XEN_CONSOLE),
 		    XENINST_XEN_ARGS, NULL };
-		const char *dp[] = { prop_or(&h, "dom0_root", XENINST_DOM0_ROOT),
-		    prop_or(&h, "dom0_console", XENINST_DOM0_CONSOLE), NULL };
+		const char *dp[] = { prop_or(&r.host, "dom0_root", XENINST_DOM0_ROOT),
+		    prop_or(&r.host, "dom0_console", XENINST_DOM0_CONSOLE), NULL };
 
 		if ((rc = cmdline(&xen_args, "Xen's command line", xp, xen_append, err)) < 0 ||
 		    (rc = cmdline(&dom0_args, "dom0's command line", dp, dom0_append, err)) < 0)
 			goto out;
 	}
-	if ((rc = host_connect(lab, &h, 0, &r.c, err)) < 0)
+	if ((rc = remote_connect(lab, &r, o->timeout_ms, "the install of Xen", err)) < 0)
 		goto out;
-	res->host = xstrdup(h.name);
+	res->host = xstrdup(r.host.name);
 
 	/* The hypervisor into /boot/xen.gz. */
 	if (image != NULL) {
 		const char *mv[] = { "mv", "-f", "/boot/xen.gz.tlab-new", XEN_GZ, NULL };
 
-		say(o, "host %s: copying %s to %s", h.name, image, XEN_GZ);
-		if ((rc = put(&r, image, "/boot/xen.gz.tlab-new", err)) < 0 ||
-		    (rc = run(&r, mv, "mv into " XEN_GZ, TS_E_LAB, NULL, NULL, err)) < 0)
+		say(o, "host %s: copying %s to %s", r.host.name, image, XEN_GZ);
+		if ((rc = remote_put(&r, image, "/boot/xen.gz.tlab-new", err)) < 0 ||
+		    (rc = remote_must(&r, mv, "mv into " XEN_GZ, TS_E_LAB, NULL, err)) < 0)
 			goto out;
 	} else if (dist == NULL) {
 		const char *apt[] = { "env", "DEBIAN_FRONTEND=noninteractive", "apt-get",
@@ -372,10 +277,10 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		const char *cp[] = { "sh", "-c", script_package, "tlab-install-xen", package,
 		    NULL };
 
-		say(o, "host %s: apt-get install -y %s", h.name, package);
-		if ((rc = run(&r, apt, "apt-get install", TS_E_FAIL, NULL, NULL, err)) < 0 ||
-		    (rc = run(&r, cp, "the package's /boot/xen*.gz to " XEN_GZ, TS_E_FAIL,
-		    &out, NULL, err)) < 0)
+		say(o, "host %s: apt-get install -y %s", r.host.name, package);
+		if ((rc = remote_must(&r, apt, "apt-get install", TS_E_FAIL, NULL, err)) < 0 ||
+		    (rc = remote_must(&r, cp, "the package's /boot/xen*.gz to " XEN_GZ,
+		    TS_E_FAIL, &out, err)) < 0)
 			goto out;
 		strbuf_rtrim(&out);
 		strbuf_addstr(&from, out.buf);
@@ -384,28 +289,28 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		const char *mk[] = { "mkdir", "-p", "/var/tmp", NULL };
 		const char *un[] = { "sh", "-c", script_dist, "tlab-install-xen", rtar, NULL };
 
-		say(o, "host %s: %s's boot/xen*.gz to %s", h.name, dist, XEN_GZ);
-		if ((rc = run(&r, mk, "mkdir /var/tmp", TS_E_LAB, NULL, NULL, err)) < 0 ||
-		    (rc = put(&r, dist, rtar, err)) < 0 ||
-		    (rc = run(&r, un, "the tarball's boot/xen*.gz to " XEN_GZ, TS_E_FAIL,
-		    NULL, &sr, err)) < 0)
+		say(o, "host %s: %s's boot/xen*.gz to %s", r.host.name, dist, XEN_GZ);
+		if ((rc = remote_must(&r, mk, "mkdir /var/tmp", TS_E_LAB, NULL, err)) < 0 ||
+		    (rc = remote_put(&r, dist, rtar, err)) < 0 ||
+		    (rc = remote_must(&r, un, "the tarball's boot/xen*.gz to " XEN_GZ,
+		    TS_E_FAIL, NULL, err)) < 0)
 			goto out;
 	}
 	{
 		const char *sum[] = { "sha256sum", XEN_GZ, NULL };
 
 		strbuf_reset(&out);
-		if ((rc = run(&r, sum, "sha256sum " XEN_GZ, TS_E_LAB, &out, NULL, err)) < 0)
+		if ((rc = remote_must(&r, sum, "sha256sum " XEN_GZ, TS_E_LAB, &out, err)) < 0)
 			goto out;
 		if (out.len < 64 || strspn(out.buf, "0123456789abcdef") != 64) {
 			rc = err_setf(err, TS_E_LAB, "host %s: sha256sum: no digest in its output",
-			    h.name);
+			    r.host.name);
 			goto out;
 		}
 		strbuf_setlen(&out, 64);
 		if (want.len > 0 && strcmp(want.buf, out.buf) != 0) {
 			rc = err_setf(err, TS_E_LAB, "host %s: %s is %s, not %s as %s: the copy "
-			    "went wrong", h.name, XEN_GZ, out.buf, want.buf, image);
+			    "went wrong", r.host.name, XEN_GZ, out.buf, want.buf, image);
 			goto out;
 		}
 		res->sha256 = strbuf_detach(&out, NULL);
@@ -419,27 +324,23 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		const char *reboot[] = { "grub-reboot", XENINST_ENTRY, NULL };
 		const char *sync[] = { "sync", NULL };
 
-		if ((rc = run(&r, cat, "reading " GRUB_CFG, TS_E_LAB, &cfg, NULL, err)) < 0)
+		if ((rc = remote_must(&r, cat, "reading " GRUB_CFG, TS_E_LAB, &cfg, err)) < 0)
 			goto out;
-		if ((rc = run(&r, env, "test -f /boot/grub/grubenv", TS_E_FAIL, NULL, &sr,
+		if ((rc = remote_must(&r, env, "test -f /boot/grub/grubenv", TS_E_FAIL, NULL,
 		    err)) < 0 && rc != TS_E_FAIL)
 			goto out;
 		grub_reboot = rc == 0 && strstr(cfg.buf, "next_entry") != NULL;
 		strbuf_reset(err);
 		xeninst_grub_edit(cfg.buf, xen_args.buf, dom0_args.buf, !grub_reboot, &out);
 		say(o, "host %s: %s: entry '%s': multiboot2 %s %s; module2 /boot/vmlinuz %s; "
-		    "next boot: %s", h.name, GRUB_CFG, XENINST_ENTRY, XEN_GZ, xen_args.buf,
+		    "next boot: %s", r.host.name, GRUB_CFG, XENINST_ENTRY, XEN_GZ, xen_args.buf,
 		    dom0_args.buf, grub_reboot ? "grub-reboot " XENINST_ENTRY :
 		    "set default=" XENINST_ENTRY);
-		if ((rc = write_temp(out.buf, out.len, &tmp, err)) < 0)
-			goto out;
-		rc = put(&r, tmp.buf, GRUB_CFG ".tlab-new", err);
-		(void)unlink(tmp.buf);
-		if (rc < 0 ||
-		    (rc = run(&r, mv, "mv into " GRUB_CFG, TS_E_LAB, NULL, NULL, err)) < 0 ||
+		if ((rc = remote_put_text(&r, out.buf, out.len, GRUB_CFG ".tlab-new", err)) < 0 ||
+		    (rc = remote_must(&r, mv, "mv into " GRUB_CFG, TS_E_LAB, NULL, err)) < 0 ||
 		    (grub_reboot &&
-		    (rc = run(&r, reboot, "grub-reboot", TS_E_LAB, NULL, NULL, err)) < 0) ||
-		    (rc = run(&r, sync, "sync", TS_E_LAB, NULL, NULL, err)) < 0)
+		    (rc = remote_must(&r, reboot, "grub-reboot", TS_E_LAB, NULL, err)) < 0) ||
+		    (rc = remote_must(&r, sync, "sync", TS_E_LAB, NULL, err)) < 0)
 			goto out;
 		res->grub = xstrdup(grub_reboot ? "grub-reboot" : "default");
 	}
@@ -452,10 +353,7 @@ xeninst_install(struct lab *lab, const struct xeninst_opts *o,
 		goto out;
 	rc = 0;
 out:
-	ssh_close(r.c);
-	deadline_release(&r.dl);
-	host_release(&h);
-	free(name);
+	remote_close(&r);
 	free(image);
 	free(source);
 	free(package);
@@ -468,7 +366,6 @@ out:
 	strbuf_release(&out);
 	strbuf_release(&want);
 	strbuf_release(&cfg);
-	strbuf_release(&tmp);
 	strbuf_release(&from);
 	strbuf_release(&scratch);
 	return rc;
