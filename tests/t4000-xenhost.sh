@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='a QEMU test host that can run Xen: make-image, start, ts-host add, exec, qmp reboots, stop'
+test_description='a QEMU test host that runs Xen: make-image, start, qmp reboots, ts-install-xen, test-xen-guest jobs (pass, an honest fail, QEMU killed), stop'
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/lib/test-lib.sh"
 
 # The host is a real QEMU machine (software emulation: TCG) booting Debian
@@ -14,6 +14,7 @@ require_command sqlite3 ssh ssh-keygen
 [ "$(id -u)" = 0 ] || test_skip_all "tests/xenhost/make-image needs root"
 
 xh=$abs_top_srcdir/tests/xenhost
+cache=${TLAB_XENHOST_DIR:-/var/cache/tlab/xenhost}
 TLAB_XENHOST_RUN=$TRASH_DIRECTORY/run
 export TLAB_XENHOST_RUN
 
@@ -119,26 +120,8 @@ test_expect_success 'ts-host-reboot, power qmp: system_reset; a new boot id' '
 	test "$(grep -c TLAB-XENHOST-READY "$(field console start.out)")" = 2
 '
 
-test_expect_success 'ts-host-reboot, power qmp with power_relaunch: QEMU quits, start --keep runs it again' '
-	ts-host set xh1 --prop "power_relaunch=$(field relaunch start.out)" &&
-	old=$(field pid start.out) &&
-	t=$(date +%s) &&
-	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 300 host 2>relaunch.err &&
-	echo "TIME qmp quit + relaunch reboot (ts-host-reboot): $(secs_since "$t") s" >>times &&
-	grep "SSH down after\|SSH back after" relaunch.err | sed "s/^/TIME   /" >>times &&
-	cat relaunch.err &&
-	has "power qmp:.*: quit done; power_relaunch: .*/start xh1 --keep" relaunch.err &&
-	gone "$old" &&
-	new=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
-	test "$new" != "$old" &&
-	kill -0 "$new" &&
-	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot3 &&
-	! cmp -s boot2 boot3 &&
-	ts-host exec xh1 -- uname -r
-'
-
 test_expect_success 'ts-install-xen: xen_image, /boot/xen.gz and one GRUB entry, twice' '
-	img=${TLAB_XENHOST_DIR:-/var/cache/tlab/xenhost}/xen-4.17-amd64.gz &&
+	img=$cache/xen-4.17-amd64.gz &&
 	test -s "$img" &&
 	ts-runvar "$fh" j-xh1 "xen_image=$img" \
 	    "xen_boot_append=dom0_max_vcpus=2 loglvl=all guest_loglvl=all bootscrub=false" \
@@ -174,20 +157,155 @@ test_expect_success 'ts-install-xen: bad input is exit 2 (a command line GRUB wo
 	code_err 2 ts-install-xen
 '
 
-test_expect_success 'ts-host-reboot into Xen (qmp relaunch): /sys/hypervisor/type is xen, xl info says 4.17' '
+# The guest of the jobs, from this machine's own packages.
+test_expect_success 'make-guest: a kernel and two busybox initramfs (up, panic)' '
+	"$xh/make-guest" >guest.out &&
+	cat guest.out &&
+	for f in guest-vmlinuz guest-initrd.gz guest-panic-initrd.gz; do
+		test -s "$cache/$f" || return 1
+	done
+'
+
+# job NAME RUNVAR...: a test-xen-guest job in flight $fx on xh1 (the Xen of
+# the image, the suite's guest), with RUNVARs on top.
+job () {
+	_j=$1
+	shift
+	ts-job-create "$fx" "$_j" test-xen-guest all_hostflags=purpose-test \
+	    "xen_image=$cache/xen-4.17-amd64.gz" \
+	    "xen_boot_append=dom0_max_vcpus=2 loglvl=all guest_loglvl=all bootscrub=false" \
+	    "dom0_boot_append=quiet loglevel=3 net.ifnames=0" \
+	    "guest_kernel=$cache/guest-vmlinuz" "guest_ramdisk=$cache/guest-initrd.gz" \
+	    guest_marker=TLAB-GUEST-UP "$@"
+}
+
+# steps FLIGHT JOB: "testid status" of each step, in order.
+steps () {
+	db "SELECT testid || ' ' || status FROM steps WHERE flight = $1 AND job = '$2' ORDER BY stepno"
+}
+
+# times FLIGHT JOB: each step's time into the file times.
+step_times () {
+	db "SELECT '$2 ' || testid || ': ' || (finished - started) || ' s' FROM steps WHERE flight = $1 AND job = '$2' ORDER BY stepno" |
+	    sed "s/^/TIME   /" >>times
+}
+
+test_expect_success 'power_relaunch: a power cycle is QMP quit and start --keep' '
+	ts-host set xh1 --prop "power_relaunch=$(field relaunch start.out)" &&
+	fx=$(ts-flight-create --branch xen-4.17) && echo "$fx" >fx
+'
+fx=$(cat fx 2>/dev/null)
+
+test_expect_success 'a guest whose kernel panics: guest-start fails, the host is well' '
+	job panic "guest_ramdisk=$cache/guest-panic-initrd.gz" guest_marker=TLAB-GUEST-UP &&
 	t=$(date +%s) &&
-	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 400 host 2>xen-reboot.err ||
-	{ cat xen-reboot.err; tail -n 40 "$(field console start.out)"; false; } &&
-	echo "TIME reboot into Xen (qmp quit + relaunch): $(secs_since "$t") s" >>times &&
-	grep "SSH down after\|SSH back after" xen-reboot.err | sed "s/^/TIME   /" >>times &&
-	cat xen-reboot.err &&
-	ts-host exec xh1 -- cat /sys/hypervisor/type >hyp &&
-	is xen "$(cat hyp)" &&
+	test_expect_code 1 ts-run-job "$fx" panic &&
+	echo "TIME job panic (fails at guest-start): $(secs_since "$t") s" >>times &&
+	step_times "$fx" panic &&
+	steps "$fx" panic >steps.out &&
+	cat steps.out &&
+	cat >expect <<-\EOF &&
+	host-allocate/host pass
+	install-xen pass
+	host-reboot pass
+	xen-check pass
+	guest-start fail
+	logs-capture/host pass
+	EOF
+	test_cmp expect steps.out &&
+	is fail "$(job_status "$fx" panic)" &&
+	log=$TLAB_LAB/logs/$fx/panic &&
+	has_f "its domain ended before its sign of life" "$log/"*.ts-guest-start.log &&
+	has_f "TLAB-GUEST-PANIC" "$log/"*.ts-guest-start.log &&
+	has_f "Kernel panic" "$log/xh1/var/log/xen/console/guest-guest.log" &&
+	ts-host show xh1 >show.out &&
+	has "^state *free" show.out &&
+	ts-host exec xh1 -- xl list >xl.out &&
+	! grep -q "^guest " xl.out
+'
+
+test_expect_success 'test-xen-guest on the same host: every step passes, every log is there' '
+	job good guest_type=pvh guest_tsc_mode=native &&
 	t=$(date +%s) &&
-	ts-host exec xh1 -- xl info >xlinfo &&
-	echo "TIME xl info: $(secs_since "$t") s" >>times &&
-	cat xlinfo &&
-	has "^xen_version *: 4\.17" xlinfo
+	ts-run-job "$fx" good ||
+	{ cat "$TLAB_LAB/logs/$fx/good/"*.log; false; } &&
+	echo "TIME job good (all steps): $(secs_since "$t") s" >>times &&
+	step_times "$fx" good &&
+	steps "$fx" good >steps.out &&
+	cat steps.out &&
+	cat >expect <<-\EOF &&
+	host-allocate/host pass
+	install-xen pass
+	host-reboot pass
+	xen-check pass
+	guest-start pass
+	guest-saverestore pass
+	guest-localmigrate pass
+	guest-stop pass
+	logs-capture/host pass
+	EOF
+	test_cmp expect steps.out &&
+	is pass "$(job_status "$fx" good)" &&
+	log=$TLAB_LAB/logs/$fx/good &&
+	has "power qmp:.*: quit done; power_relaunch: " "$log/"*.ts-host-reboot.log &&
+	ts-runvar "$fx" good xen_running_version >r && has "^4\.17\." r &&
+	has_f "it is the Xen installed" "$log/"*.ts-xen-check.log &&
+	has_f "up after xl restore" "$log/"*.ts-guest-saverestore.log &&
+	has_f "up after xl migrate" "$log/"*.ts-guest-localmigrate.log &&
+	for f in console xl-dmesg.txt journal.txt dmesg.txt \
+	    var/log/xen/console/guest-guest.log; do
+		test -s "$log/xh1/$f" || { echo "no $f"; return 1; }
+	done &&
+	has_f "(XEN) Xen version 4.17" "$log/xh1/xl-dmesg.txt" &&
+	grep -q "TLAB-GUEST-UP type=PVH" "$log/xh1/var/log/xen/console/guest-guest.log" &&
+	has_f "TLAB-GUEST-POWEROFF" "$log/xh1/var/log/xen/console/guest-guest--incoming.log" &&
+	ts-host exec xh1 -- xl list >xl.out &&
+	! grep -q "^guest" xl.out
+'
+test_expect_success 'QEMU killed in the middle of a guest start: broken, and the host is rebooted or quarantined' '
+	write_recipe guest-only <<-\EOF &&
+	step ts-host-allocate host
+	step ts-guest-start + host guest
+	always ts-logs-capture host
+	EOF
+	ts-job-create "$fx" killed guest-only all_hostflags=purpose-test \
+	    "guest_kernel=$cache/guest-vmlinuz" "guest_ramdisk=$cache/guest-initrd.gz" \
+	    guest_marker=TLAB-GUEST-UP &&
+	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot-before &&
+	qemu=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
+	t=$(date +%s) &&
+	{ ts-run-job "$fx" killed >killed.out 2>&1; echo $? >killed.rc; } &
+	runner=$! &&
+	log=$TLAB_LAB/logs/$fx/killed &&
+	i=0 &&
+	until grep -q "xl create" "$log/2.ts-guest-start.log" 2>/dev/null; do
+		i=$((i + 1)) && test "$i" -lt 120 || { kill "$runner"; return 1; }
+		sleep 1
+	done &&
+	kill -9 "$qemu" &&
+	wait "$runner" &&
+	echo "TIME job killed (QEMU killed at xl create, host back): $(secs_since "$t") s" >>times &&
+	step_times "$fx" killed &&
+	cat killed.out &&
+	is 3 "$(cat killed.rc)" &&
+	steps "$fx" killed >steps.out &&
+	cat steps.out &&
+	has "^guest-start broken$" steps.out &&
+	is broken "$(job_status "$fx" killed)" &&
+	has_f "ts-guest-start: host xh1: " "$log/2.ts-guest-start.log" &&
+	ts-host show xh1 >show.out &&
+	cat show.out &&
+	if grep -q "^state *quarantined" show.out; then
+		has_f "ended broken" show.out
+	else
+		has "^state *free" show.out &&
+		new=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
+		test "$new" != "$qemu" && kill -0 "$new" &&
+		ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot-after &&
+		! cmp -s boot-before boot-after &&
+		ts-host exec xh1 -- cat /sys/hypervisor/type >hyp &&
+		is xen "$(cat hyp)"
+	fi
 '
 
 test_expect_success 'stop: QMP quit; QEMU is gone; a second stop is no error' '
