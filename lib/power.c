@@ -606,24 +606,56 @@ check_template(const struct host *h, const char *prop, const char *tmpl,
 	return rc < 0 ? err_wrapf(err, rc, "host %s: property %s", h->name, prop) : 0;
 }
 
-int
-power_check(const struct host *h, const char *action, struct strbuf *err)
+/*
+ * Split list, the property power, into its methods: at each ';' outside
+ * quotes, quotes and backslashes counting as in a template (strvec.c), so
+ * that a cmd: template keeps a quoted ';' as part of a word.  Each method
+ * without the blanks around it; TS_E_INPUT for an empty one.
+ */
+static int
+split_methods(const struct host *h, const char *list, struct strvec *out,
+    struct strbuf *err)
 {
-	const char *m = host_prop(h, "power");
+	const char *p, *start = NULL, *end = NULL;
+	char q = 0;
+
+	for (p = list;; p++) {
+		if (*p == '\0' || (*p == ';' && q == 0)) {
+			if (start == NULL)
+				return err_setf(err, TS_E_INPUT, "host %s: property "
+				    "power: '%s': an empty method", h->name, list);
+			strvec_pushf(out, "%.*s", (int)(end - start), start);
+			if (*p == '\0')
+				return 0;
+			start = end = NULL;
+			continue;
+		}
+		/* A blank outside quotes neither starts nor ends a method. */
+		if (q == 0 && (*p == ' ' || *p == '\t'))
+			continue;
+		if (start == NULL)
+			start = p;
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (q == 0 && (*p == '\'' || *p == '"'))
+			q = *p;
+		else if (*p == q)
+			q = 0;
+		end = p + 1;
+	}
+}
+
+/*
+ * Can method m do action?  0: yes.  1: it cannot (ssh cannot switch a
+ * host on), err saying so.  TS_E_INPUT when m is bad.
+ */
+static int
+method_check(const struct host *h, const char *m, const char *action,
+    struct strbuf *err)
+{
 	const char *relaunch = host_prop(h, "power_relaunch");
-	int64_t ms;
 	int rc;
 
-	if (strcmp(action, "on") != 0 && strcmp(action, "off") != 0 &&
-	    strcmp(action, "cycle") != 0)
-		return err_setf(err, TS_E_INPUT, "power action '%s': not on, off or "
-		    "cycle", action);
-	if (m == NULL || *m == '\0')
-		return err_setf(err, TS_E_INPUT, "host %s: no property power: say how "
-		    "to switch it (ts-host set %s --prop power=METHOD: ssh, "
-		    "cmd:TEMPLATE, qmp:SOCKET or manual)", h->name, h->name);
-	if ((rc = power_timeout(h, &ms, err)) < 0)
-		return rc;
 	if (strcmp(m, "manual") == 0)
 		return 0;
 	if (strcmp(m, "ssh") == 0) {
@@ -631,10 +663,12 @@ power_check(const struct host *h, const char *action, struct strbuf *err)
 		    "power_ssh_cycle";
 		const char *tmpl = host_prop(h, prop);
 
-		if (strcmp(action, "on") == 0)
-			return err_setf(err, TS_E_INPUT, "host %s: power ssh: cannot "
-			    "switch a host on over SSH (power cmd:, qmp: or manual "
-			    "can)", h->name);
+		if (strcmp(action, "on") == 0) {
+			err_setf(err, TS_E_INPUT, "host %s: power ssh: cannot switch "
+			    "a host on over SSH (power cmd:, qmp: or manual can)",
+			    h->name);
+			return 1;
+		}
 		return tmpl == NULL || *tmpl == '\0' ? 0 :
 		    check_template(h, prop, tmpl, action, err);
 	}
@@ -654,27 +688,85 @@ power_check(const struct host *h, const char *action, struct strbuf *err)
 			    "path longer than a unix socket's", h->name, m);
 		if (relaunch != NULL && *relaunch != '\0')
 			return check_template(h, "power_relaunch", relaunch, action, err);
-		if (strcmp(action, "on") == 0)
-			return err_setf(err, TS_E_INPUT, "host %s: power qmp: cannot "
-			    "switch a machine on without property power_relaunch",
-			    h->name);
+		if (strcmp(action, "on") == 0) {
+			err_setf(err, TS_E_INPUT, "host %s: power qmp: cannot switch a "
+			    "machine on without property power_relaunch", h->name);
+			return 1;
+		}
 		return 0;
 	}
 	return err_setf(err, TS_E_INPUT, "host %s: property power: '%s' is not ssh, "
 	    "cmd:TEMPLATE, ipmi:BMC, qmp:SOCKET or manual", h->name, m);
 }
 
-int
-power_do(struct lab *lab, const struct host *h, const char *action,
-    struct strbuf *note, struct strbuf *err)
+/*
+ * Check every method of h's property power, and put those that can do
+ * action into can, in their order.  TS_E_INPUT naming a bad one, or when
+ * none can.
+ */
+static int
+power_methods(const struct host *h, const char *action, struct strvec *can,
+    struct strbuf *err)
 {
-	const char *m = host_prop(h, "power");
-	int64_t timeout_ms;
+	const char *list = host_prop(h, "power");
+	struct strvec all = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	size_t i;
+	int64_t ms;
 	int rc;
 
-	if ((rc = power_check(h, action, err)) < 0 ||
-	    (rc = power_timeout(h, &timeout_ms, err)) < 0)
-		return rc;
+	if (strcmp(action, "on") != 0 && strcmp(action, "off") != 0 &&
+	    strcmp(action, "cycle") != 0)
+		return err_setf(err, TS_E_INPUT, "power action '%s': not on, off or "
+		    "cycle", action);
+	if (list == NULL || *list == '\0')
+		return err_setf(err, TS_E_INPUT, "host %s: no property power: say how "
+		    "to switch it (ts-host set %s --prop power=METHOD: ssh, "
+		    "cmd:TEMPLATE, qmp:SOCKET or manual; several, separated by ';', "
+		    "are tried in turn)", h->name, h->name);
+	if ((rc = power_timeout(h, &ms, err)) < 0 ||
+	    (rc = split_methods(h, list, &all, err)) < 0)
+		goto out;
+	for (i = 0; i < all.nr; i++) {
+		if ((rc = method_check(h, all.v[i], action, err)) < 0)
+			goto out;
+		if (rc == 0)
+			strvec_push(can, all.v[i]);
+		else
+			strbuf_addf(&why, "%s%s", why.len > 0 ? "; " : "",
+			    past_host(h, err->buf));
+	}
+	rc = 0;
+	/* One method that cannot: its own words, as they always were. */
+	if (can->nr == 0 && all.nr > 1)
+		rc = err_setf(err, TS_E_INPUT, "host %s: property power: '%s': no "
+		    "method can switch it %s (%s)", h->name, list, action, why.buf);
+	else if (can->nr == 0)
+		rc = TS_E_INPUT;
+out:
+	strvec_clear(&all);
+	strbuf_release(&why);
+	return rc;
+}
+
+int
+power_check(const struct host *h, const char *action, struct strbuf *err)
+{
+	struct strvec can = STRVEC_INIT;
+	int rc = power_methods(h, action, &can, err);
+
+	strvec_clear(&can);
+	return rc;
+}
+
+/* Do action by the one method m, within timeout_ms. */
+static int
+method_do(struct lab *lab, const struct host *h, const char *m,
+    const char *action, int64_t timeout_ms, struct strbuf *note,
+    struct strbuf *err)
+{
+	int rc;
+
 	strbuf_reset(note);
 	if (strcmp(m, "manual") == 0) {
 		if (strcmp(action, "cycle") == 0)
@@ -697,6 +789,55 @@ power_do(struct lab *lab, const struct host *h, const char *action,
 		return rc;
 	}
 	return power_qmp(h, m + 4, action, timeout_ms, note, err);
+}
+
+/*
+ * Append "M failed: WHY" for a method that failed to list, a "; " between
+ * two; WHY without the host's name in front.
+ */
+static void
+add_failure(const struct host *h, struct strbuf *list, const char *m,
+    const char *why)
+{
+	strbuf_addf(list, "%s%s failed: %s", list->len > 0 ? "; " : "", m,
+	    past_host(h, why));
+}
+
+int
+power_do(struct lab *lab, const struct host *h, const char *action,
+    struct strbuf *note, struct strbuf *err)
+{
+	struct strvec can = STRVEC_INIT;
+	struct strbuf failed = STRBUF_INIT;
+	int64_t timeout_ms;
+	size_t i;
+	int rc, input = 1;
+
+	if ((rc = power_methods(h, action, &can, err)) < 0 ||
+	    (rc = power_timeout(h, &timeout_ms, err)) < 0)
+		goto out;
+	/* Each method that can, in turn, until one does it. */
+	for (i = 0; i < can.nr; i++) {
+		if ((rc = method_do(lab, h, can.v[i], action, timeout_ms, note,
+		    err)) == 0)
+			break;
+		if (can.nr == 1)
+			goto out;
+		add_failure(h, &failed, can.v[i], err->buf);
+		if (rc != TS_E_INPUT)
+			input = 0;
+		if (proc_aborted())
+			break;
+	}
+	if (rc == 0 && failed.len > 0)
+		strbuf_addf(note, ", after %s", failed.buf);
+	else if (rc < 0)
+		rc = err_setf(err, input ? TS_E_INPUT : TS_E_LAB, "host %s: power %s: "
+		    "%s", h->name, action, failed.buf);
+out:
+	strvec_clear(&can);
+	strbuf_release(&failed);
+	return rc;
 }
 
 /* --- a reboot ------------------------------------------------------------ */
