@@ -745,7 +745,9 @@ power_methods(const struct host *h, const char *action, struct strvec *can,
 	/* One method that cannot: its own words, as they always were. */
 	if (can->nr == 0 && all.nr > 1)
 		rc = err_setf(err, TS_E_INPUT, "host %s: property power: '%s': no "
-		    "method can switch it %s (%s)", h->name, list, action, why.buf);
+		    "method can %s (%s)", h->name, list, strcmp(action, "cycle") == 0 ?
+		    "power-cycle it" : strcmp(action, "on") == 0 ? "switch it on" :
+		    "switch it off", why.buf);
 	else if (can->nr == 0)
 		rc = TS_E_INPUT;
 out:
