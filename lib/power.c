@@ -85,9 +85,11 @@ power_timeout(const struct host *h, int64_t *ms, struct strbuf *err)
 
 /* --- cmd: a local command ---------------------------------------------- */
 
+/* bound: the name of the bound timeout_ms, for the error that names it. */
 static int
 power_cmd(const struct host *h, const char *tmpl, const char *action,
-    int64_t timeout_ms, struct strbuf *note, struct strbuf *err)
+    int64_t timeout_ms, const char *bound, struct strbuf *note,
+    struct strbuf *err)
 {
 	struct proc_opts po = PROC_OPTS_INIT;
 	struct strvec argv = STRVEC_INIT;
@@ -126,8 +128,9 @@ power_cmd(const struct host *h, const char *tmpl, const char *action,
 	proc_describe(&res, note);
 	if (res.timed_out)
 		rc = err_setf(err, TS_E_LAB, "host %s: power cmd: %s: no end after "
-		    "%lld s (power_timeout: %lld s)", h->name, what.buf,
-		    (long long)deadline_waited_s(&dl), (long long)(timeout_ms / 1000));
+		    "%lld s (%s: %lld s)", h->name, what.buf,
+		    (long long)deadline_waited_s(&dl), bound,
+		    (long long)(timeout_ms / 1000));
 	else if (res.aborted)
 		rc = err_setf(err, TS_E_LAB, "host %s: power cmd: %s: stopped by "
 		    "signal %d", h->name, what.buf, proc_aborted());
@@ -207,6 +210,7 @@ struct qmp {
 	const char *host, *path;
 	struct strbuf in;	/* what came and is not yet a whole line */
 	const struct deadline *dl;
+	const char *bound;	/* dl's name, for the error that names it */
 };
 
 /* The character after the JSON string at p (a '"'), or NULL. */
@@ -349,8 +353,8 @@ qmp_read(struct qmp *q, struct strbuf *line, struct strbuf *err)
 			return err_errno(err, TS_E_LAB, "read");
 		if (deadline_passed(q->dl))
 			return err_setf(err, TS_E_LAB, "%s: no answer after %lld s "
-			    "(power_timeout: %lld s)", q->dl->what.buf,
-			    (long long)deadline_waited_s(q->dl),
+			    "(%s: %lld s)", q->dl->what.buf,
+			    (long long)deadline_waited_s(q->dl), q->bound,
 			    (long long)((q->dl->at - q->dl->start) / 1000));
 		if (proc_aborted())
 			return err_setf(err, TS_E_LAB, "%s: stopped by signal %d",
@@ -470,12 +474,13 @@ qmp_open(struct qmp *q, struct strbuf *err)
 
 static int
 power_qmp(const struct host *h, const char *path, const char *action,
-    int64_t timeout_ms, struct strbuf *note, struct strbuf *err)
+    int64_t timeout_ms, const char *bound, struct strbuf *note,
+    struct strbuf *err)
 {
 	const char *relaunch = host_prop(h, "power_relaunch");
 	struct strbuf line = STRBUF_INIT;
 	struct deadline dl;
-	struct qmp q = { -1, h->name, path, STRBUF_INIT, &dl };
+	struct qmp q = { -1, h->name, path, STRBUF_INIT, &dl, bound };
 	const char *cmd;
 	int rc;
 
@@ -606,24 +611,56 @@ check_template(const struct host *h, const char *prop, const char *tmpl,
 	return rc < 0 ? err_wrapf(err, rc, "host %s: property %s", h->name, prop) : 0;
 }
 
-int
-power_check(const struct host *h, const char *action, struct strbuf *err)
+/*
+ * Split list, the property power, into its methods: at each ';' outside
+ * quotes, quotes and backslashes counting as in a template (strvec.c), so
+ * that a cmd: template keeps a quoted ';' as part of a word.  Each method
+ * without the blanks around it; TS_E_INPUT for an empty one.
+ */
+static int
+split_methods(const struct host *h, const char *list, struct strvec *out,
+    struct strbuf *err)
 {
-	const char *m = host_prop(h, "power");
+	const char *p, *start = NULL, *end = NULL;
+	char q = 0;
+
+	for (p = list;; p++) {
+		if (*p == '\0' || (*p == ';' && q == 0)) {
+			if (start == NULL)
+				return err_setf(err, TS_E_INPUT, "host %s: property "
+				    "power: '%s': an empty method", h->name, list);
+			strvec_pushf(out, "%.*s", (int)(end - start), start);
+			if (*p == '\0')
+				return 0;
+			start = end = NULL;
+			continue;
+		}
+		/* A blank outside quotes neither starts nor ends a method. */
+		if (q == 0 && (*p == ' ' || *p == '\t'))
+			continue;
+		if (start == NULL)
+			start = p;
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (q == 0 && (*p == '\'' || *p == '"'))
+			q = *p;
+		else if (*p == q)
+			q = 0;
+		end = p + 1;
+	}
+}
+
+/*
+ * Can method m do action?  0: yes.  1: it cannot (ssh cannot switch a
+ * host on), err saying so.  TS_E_INPUT when m is bad.
+ */
+static int
+method_check(const struct host *h, const char *m, const char *action,
+    struct strbuf *err)
+{
 	const char *relaunch = host_prop(h, "power_relaunch");
-	int64_t ms;
 	int rc;
 
-	if (strcmp(action, "on") != 0 && strcmp(action, "off") != 0 &&
-	    strcmp(action, "cycle") != 0)
-		return err_setf(err, TS_E_INPUT, "power action '%s': not on, off or "
-		    "cycle", action);
-	if (m == NULL || *m == '\0')
-		return err_setf(err, TS_E_INPUT, "host %s: no property power: say how "
-		    "to switch it (ts-host set %s --prop power=METHOD: ssh, "
-		    "cmd:TEMPLATE, qmp:SOCKET or manual)", h->name, h->name);
-	if ((rc = power_timeout(h, &ms, err)) < 0)
-		return rc;
 	if (strcmp(m, "manual") == 0)
 		return 0;
 	if (strcmp(m, "ssh") == 0) {
@@ -631,10 +668,12 @@ power_check(const struct host *h, const char *action, struct strbuf *err)
 		    "power_ssh_cycle";
 		const char *tmpl = host_prop(h, prop);
 
-		if (strcmp(action, "on") == 0)
-			return err_setf(err, TS_E_INPUT, "host %s: power ssh: cannot "
-			    "switch a host on over SSH (power cmd:, qmp: or manual "
-			    "can)", h->name);
+		if (strcmp(action, "on") == 0) {
+			err_setf(err, TS_E_INPUT, "host %s: power ssh: cannot switch "
+			    "a host on over SSH (power cmd:, qmp: or manual can)",
+			    h->name);
+			return 1;
+		}
 		return tmpl == NULL || *tmpl == '\0' ? 0 :
 		    check_template(h, prop, tmpl, action, err);
 	}
@@ -654,27 +693,87 @@ power_check(const struct host *h, const char *action, struct strbuf *err)
 			    "path longer than a unix socket's", h->name, m);
 		if (relaunch != NULL && *relaunch != '\0')
 			return check_template(h, "power_relaunch", relaunch, action, err);
-		if (strcmp(action, "on") == 0)
-			return err_setf(err, TS_E_INPUT, "host %s: power qmp: cannot "
-			    "switch a machine on without property power_relaunch",
-			    h->name);
+		if (strcmp(action, "on") == 0) {
+			err_setf(err, TS_E_INPUT, "host %s: power qmp: cannot switch a "
+			    "machine on without property power_relaunch", h->name);
+			return 1;
+		}
 		return 0;
 	}
 	return err_setf(err, TS_E_INPUT, "host %s: property power: '%s' is not ssh, "
 	    "cmd:TEMPLATE, ipmi:BMC, qmp:SOCKET or manual", h->name, m);
 }
 
-int
-power_do(struct lab *lab, const struct host *h, const char *action,
-    struct strbuf *note, struct strbuf *err)
+/*
+ * Check every method of h's property power, and put those that can do
+ * action into can, in their order.  TS_E_INPUT naming a bad one, or when
+ * none can.
+ */
+static int
+power_methods(const struct host *h, const char *action, struct strvec *can,
+    struct strbuf *err)
 {
-	const char *m = host_prop(h, "power");
-	int64_t timeout_ms;
+	const char *list = host_prop(h, "power");
+	struct strvec all = STRVEC_INIT;
+	struct strbuf why = STRBUF_INIT;
+	size_t i;
+	int64_t ms;
 	int rc;
 
-	if ((rc = power_check(h, action, err)) < 0 ||
-	    (rc = power_timeout(h, &timeout_ms, err)) < 0)
-		return rc;
+	if (strcmp(action, "on") != 0 && strcmp(action, "off") != 0 &&
+	    strcmp(action, "cycle") != 0)
+		return err_setf(err, TS_E_INPUT, "power action '%s': not on, off or "
+		    "cycle", action);
+	if (list == NULL || *list == '\0')
+		return err_setf(err, TS_E_INPUT, "host %s: no property power: say how "
+		    "to switch it (ts-host set %s --prop power=METHOD: ssh, "
+		    "cmd:TEMPLATE, qmp:SOCKET or manual; several, separated by ';', "
+		    "are tried in turn)", h->name, h->name);
+	if ((rc = power_timeout(h, &ms, err)) < 0 ||
+	    (rc = split_methods(h, list, &all, err)) < 0)
+		goto out;
+	for (i = 0; i < all.nr; i++) {
+		if ((rc = method_check(h, all.v[i], action, err)) < 0)
+			goto out;
+		if (rc == 0)
+			strvec_push(can, all.v[i]);
+		else
+			strbuf_addf(&why, "%s%s", why.len > 0 ? "; " : "",
+			    past_host(h, err->buf));
+	}
+	rc = 0;
+	/* One method that cannot: its own words, as they always were. */
+	if (can->nr == 0 && all.nr > 1)
+		rc = err_setf(err, TS_E_INPUT, "host %s: property power: '%s': no "
+		    "method can %s (%s)", h->name, list, strcmp(action, "cycle") == 0 ?
+		    "power-cycle it" : strcmp(action, "on") == 0 ? "switch it on" :
+		    "switch it off", why.buf);
+	else if (can->nr == 0)
+		rc = TS_E_INPUT;
+out:
+	strvec_clear(&all);
+	strbuf_release(&why);
+	return rc;
+}
+
+int
+power_check(const struct host *h, const char *action, struct strbuf *err)
+{
+	struct strvec can = STRVEC_INIT;
+	int rc = power_methods(h, action, &can, err);
+
+	strvec_clear(&can);
+	return rc;
+}
+
+/* Do action by the one method m, within timeout_ms, the bound named bound. */
+static int
+method_do(struct lab *lab, const struct host *h, const char *m,
+    const char *action, int64_t timeout_ms, const char *bound,
+    struct strbuf *note, struct strbuf *err)
+{
+	int rc;
+
 	strbuf_reset(note);
 	if (strcmp(m, "manual") == 0) {
 		if (strcmp(action, "cycle") == 0)
@@ -687,16 +786,66 @@ power_do(struct lab *lab, const struct host *h, const char *action,
 	if (strcmp(m, "ssh") == 0)
 		return power_ssh(lab, h, action, timeout_ms, note, err);
 	if (strncmp(m, "cmd:", 4) == 0)
-		return power_cmd(h, m + 4, action, timeout_ms, note, err);
+		return power_cmd(h, m + 4, action, timeout_ms, bound, note, err);
 	if (strncmp(m, "ipmi:", 5) == 0) {
 		struct strbuf tmpl = STRBUF_INIT;
 
 		if ((rc = ipmi_template(h, m + 5, &tmpl, err)) == 0)
-			rc = power_cmd(h, tmpl.buf, action, timeout_ms, note, err);
+			rc = power_cmd(h, tmpl.buf, action, timeout_ms, bound, note,
+			    err);
 		strbuf_release(&tmpl);
 		return rc;
 	}
-	return power_qmp(h, m + 4, action, timeout_ms, note, err);
+	return power_qmp(h, m + 4, action, timeout_ms, bound, note, err);
+}
+
+/*
+ * Append "M failed: WHY" for a method that failed to list, a "; " between
+ * two; WHY without the host's name in front.
+ */
+static void
+add_failure(const struct host *h, struct strbuf *list, const char *m,
+    const char *why)
+{
+	strbuf_addf(list, "%s%s failed: %s", list->len > 0 ? "; " : "", m,
+	    past_host(h, why));
+}
+
+int
+power_do(struct lab *lab, const struct host *h, const char *action,
+    struct strbuf *note, struct strbuf *err)
+{
+	struct strvec can = STRVEC_INIT;
+	struct strbuf failed = STRBUF_INIT;
+	int64_t timeout_ms;
+	size_t i;
+	int rc, input = 1;
+
+	if ((rc = power_methods(h, action, &can, err)) < 0 ||
+	    (rc = power_timeout(h, &timeout_ms, err)) < 0)
+		goto out;
+	/* Each method that can, in turn, until one does it. */
+	for (i = 0; i < can.nr; i++) {
+		if ((rc = method_do(lab, h, can.v[i], action, timeout_ms,
+		    "power_timeout", note, err)) == 0)
+			break;
+		if (can.nr == 1)
+			goto out;
+		add_failure(h, &failed, can.v[i], err->buf);
+		if (rc != TS_E_INPUT)
+			input = 0;
+		if (proc_aborted())
+			break;
+	}
+	if (rc == 0 && failed.len > 0)
+		strbuf_addf(note, ", after %s", failed.buf);
+	else if (rc < 0)
+		rc = err_setf(err, input ? TS_E_INPUT : TS_E_LAB, "host %s: power %s: "
+		    "%s", h->name, action, failed.buf);
+out:
+	strvec_clear(&can);
+	strbuf_release(&failed);
+	return rc;
 }
 
 /* --- a reboot ------------------------------------------------------------ */
@@ -923,47 +1072,108 @@ wait_up(const struct reboot *r, const char *before, struct strbuf *now,
 	return rc;
 }
 
+/*
+ * Reboot by the one method m: power-cycle the host (within timeout_ms,
+ * the bound named bound), wait for SSH to go down, and to come back with
+ * a boot id other than before, into now.  A host that an earlier method
+ * left down is down at the first look.
+ */
+static int
+reboot_by(const struct reboot *r, const char *m, int64_t timeout_ms,
+    const char *bound, const char *before, struct strbuf *now,
+    struct strbuf *err)
+{
+	struct strbuf note = STRBUF_INIT;
+	int rc;
+
+	if ((rc = method_do(r->lab, r->h, m, "cycle", timeout_ms, bound, &note,
+	    err)) < 0)
+		goto out;
+	say(r, "%s", note.buf);
+	say(r, "waiting up to %lld s for SSH to go down",
+	    (long long)(min64(r->o->down_ms, deadline_left(&r->all)) / 1000));
+	if ((rc = wait_down(r, before, now, err)) == 0) {
+		say(r, "waiting up to %lld s for SSH to come back",
+		    (long long)(min64(r->o->up_ms, deadline_left(&r->all)) / 1000));
+		rc = wait_up(r, before, now, err);
+	}
+out:
+	strbuf_release(&note);
+	return rc < 0 ? rc : 0;
+}
+
 int
 power_reboot(struct lab *lab, const struct host *h,
     const struct power_reboot_opts *o, struct strbuf *err)
 {
-	struct strbuf before = STRBUF_INIT, now = STRBUF_INIT, note = STRBUF_INIT;
+	struct strbuf before = STRBUF_INIT, now = STRBUF_INIT;
+	struct strbuf failed = STRBUF_INIT, names = STRBUF_INIT;
 	struct reboot r = { lab, h, o, host_prop(h, "boot_id_file"), { 0, 0, STRBUF_INIT } };
+	struct strvec can = STRVEC_INIT;
 	struct ssh_conn *c = NULL;
-	int rc;
+	int64_t timeout_ms, ms;
+	size_t i;
+	int rc, input = 1;
 
 	if (r.file == NULL || *r.file == '\0')
 		r.file = POWER_DEFAULT_BOOT_ID_FILE;
 	deadline_in(&r.all, o->timeout_ms, "reboot timeout");
 	/* A power method that cannot work is known before the host is touched. */
-	if ((rc = power_check(h, "cycle", err)) < 0 ||
+	if ((rc = power_methods(h, "cycle", &can, err)) < 0 ||
+	    (rc = power_timeout(h, &timeout_ms, err)) < 0 ||
 	    (rc = host_connect(lab, h, 0, &c, err)) < 0 ||
 	    (rc = read_boot_id(&r, c, BOOT_ID_MS, &before, err)) < 0)
 		goto out;
 	ssh_close(c);
 	c = NULL;
 	say(&r, "boot id %s", before.buf);
-	if ((rc = power_do(lab, h, "cycle", &note, err)) < 0)
-		goto out;
-	say(&r, "%s", note.buf);
-	say(&r, "waiting up to %lld s for SSH to go down",
-	    (long long)(min64(o->down_ms, deadline_left(&r.all)) / 1000));
-	if ((rc = wait_down(&r, before.buf, &now, err)) < 0)
-		goto out;
-	if (rc == 0) {
-		say(&r, "waiting up to %lld s for SSH to come back",
-		    (long long)(min64(o->up_ms, deadline_left(&r.all)) / 1000));
-		if ((rc = wait_up(&r, before.buf, &now, err)) < 0)
+	/*
+	 * Each method in turn until one reboots the host.  A later one's
+	 * power action has at most what is left of the whole reboot.
+	 */
+	for (i = 0; i < can.nr; i++) {
+		ms = i == 0 ? timeout_ms : min64(timeout_ms, deadline_left(&r.all));
+		if ((rc = reboot_by(&r, can.v[i], ms, ms < timeout_ms ?
+		    "the rest of the reboot timeout" : "power_timeout", before.buf,
+		    &now, err)) == 0)
+			break;
+		if (can.nr == 1)
 			goto out;
+		add_failure(h, &failed, can.v[i], err->buf);
+		strbuf_addf(&names, "%s%s", names.len > 0 ? ", " : "", can.v[i]);
+		if (rc != TS_E_INPUT)
+			input = 0;
+		if (proc_aborted() || deadline_passed(&r.all) || i + 1 == can.nr)
+			break;
+		say(&r, "%s failed: %s; trying %s", can.v[i], past_host(h, err->buf),
+		    can.v[i + 1]);
 	}
-	say(&r, "rebooted in %lld s: boot id %s, was %s",
-	    (long long)deadline_waited_s(&r.all), now.buf, before.buf);
+	if (rc < 0) {
+		while (++i < can.nr)
+			strbuf_addf(&failed, "; %s not tried", can.v[i]);
+		rc = err_setf(err, input ? TS_E_INPUT : TS_E_LAB, "host %s: reboot: %s",
+		    h->name, failed.buf);
+		goto out;
+	}
+	if (can.nr == 1)
+		say(&r, "rebooted in %lld s: boot id %s, was %s",
+		    (long long)deadline_waited_s(&r.all), now.buf, before.buf);
+	else if (names.len == 0)
+		say(&r, "rebooted in %lld s by %s: boot id %s, was %s",
+		    (long long)deadline_waited_s(&r.all), can.v[i], now.buf,
+		    before.buf);
+	else
+		say(&r, "rebooted in %lld s by %s, after %s failed: boot id %s, "
+		    "was %s", (long long)deadline_waited_s(&r.all), can.v[i],
+		    names.buf, now.buf, before.buf);
 	rc = 0;
 out:
 	ssh_close(c);
 	deadline_release(&r.all);
+	strvec_clear(&can);
 	strbuf_release(&before);
 	strbuf_release(&now);
-	strbuf_release(&note);
+	strbuf_release(&failed);
+	strbuf_release(&names);
 	return rc;
 }

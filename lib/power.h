@@ -18,6 +18,13 @@
  *			machine again (for on, and for cycle after a quit)
  *	manual		a person does it: the note says what to do
  *
+ * The property may list several methods, separated by ';' with optional
+ * blanks around it ("ssh;qmp:/run/tlab/xh1.qmp", "ssh;ipmi:bmc1"), tried
+ * in turn when one fails.  The list is split at each ';' outside quotes,
+ * with a template's rules for quotes and backslashes, so a cmd: template
+ * keeps a quoted ';' ("cmd:pdu 'a;b' %a"); an empty method is bad input.
+ * Every method is checked before any is used.
+ *
  * Property power_timeout bounds a local command or a QMP exchange (default
  * 60 s).  A reboot (power_reboot) power-cycles the host, waits for its SSH
  * to go down and come back, and checks that its boot id changed, each wait
@@ -40,8 +47,9 @@
 
 /*
  * Is h's power method usable for action?  TS_E_INPUT naming what is wrong
- * (no or an unknown method, a bad template or property), without touching
- * the host.
+ * (no or an unknown method, a bad template or property, an empty method
+ * in a list; a method of a list that cannot do action, ssh for on, is
+ * passed over, and none that can is an error), without touching the host.
  */
 int power_check(const struct host *h, const char *action, struct strbuf *err);
 
@@ -52,6 +60,12 @@ int power_check(const struct host *h, const char *action, struct strbuf *err);
  * must do now.  TS_E_INPUT for a bad action, no or an
  * unknown method, a bad template or property; TS_E_LAB when the method
  * failed (a command's exit status, QEMU's error, a bound passed).
+ *
+ * With a list, the first method that can do action is used; when it
+ * fails the next that can, and so on.  note then ends with ", after M
+ * failed: WHY" for each that failed before the one that worked; when all
+ * fail, err is "host H: power ACTION: M failed: WHY; ..." (TS_E_INPUT
+ * only when each failure was bad input).
  */
 int power_do(struct lab *lab, const struct host *h, const char *action,
     struct strbuf *note, struct strbuf *err);
@@ -73,6 +87,16 @@ struct power_reboot_opts {
  * cycle it, wait for SSH to go down and to come back, and read the boot
  * id again.  0 when it changed; TS_E_LAB when a bound passed (naming it),
  * the power method failed, or the boot id is unchanged.
+ *
+ * With a list, a method that fails so (its action, the down or up bound,
+ * the boot id) is followed by the next, after a progress line "M failed:
+ * WHY; trying N"; each has its own down and up bounds, and a host that the
+ * last one left down is down at the first look.  All stay within
+ * timeout_ms: a later method's power action is bounded by what is left of
+ * it too, and once it passes no other method is tried.  The success line
+ * names the method that worked and those that failed before it; the error
+ * when none worked is "host H: reboot: M failed: WHY; N failed: WHY[; O
+ * not tried]".
  */
 int power_reboot(struct lab *lab, const struct host *h,
     const struct power_reboot_opts *o, struct strbuf *err);

@@ -307,6 +307,67 @@ test_expect_success 'qmp: a socket that is not there: broken, naming it' '
 	last_line "host h5: power qmp:$TRASH_DIRECTORY/no-such.sock: connect: No such file or directory"
 '
 
+# A list of methods: hl's first, ssh, runs power_ssh_cycle=true, which
+# does nothing, so SSH still answers at the down bound; its second, cmd:,
+# reboots it.
+test_expect_success 'a list: ssh does not take the host down within its bound, the next method, cmd:, reboots it' '
+	add_hosts hl &&
+	d=$(sshd_dir hl) &&
+	ts-host set hl --prop power_ssh_cycle=true \
+	    --prop "power=ssh ; cmd:'\''$sim'\'' '\''$d'\'' reboot \"a;b\" %h %a" &&
+	before=$(boot_id hl) &&
+	code_err 0 by_hand hl --down-timeout 2 --up-timeout 20 &&
+	after=$(boot_id hl) &&
+	test "$before" != "$after" &&
+	has "^ts-host-reboot: host hl: power ssh: true: started in the background\$" err &&
+	has "^ts-host-reboot: host hl: ssh failed: SSH still answers: gave up after [0-9]* s (down timeout: 2 s); trying cmd:.*power-sim" err &&
+	has "^ts-host-reboot: host hl: power cmd: .*power-sim .* reboot '\''a;b'\'' hl cycle: exit status 0\$" err &&
+	last_line "host hl: rebooted in " &&
+	last_line " by cmd:'\''$sim'\'' '\''$d'\'' reboot \"a;b\" %h %a, after ssh failed: boot id $after, was $before" &&
+	printf "%s\n" "a;b" hl cycle >expect &&
+	test_cmp expect "$d/power.argv"
+'
+
+test_expect_success 'a list whose methods all fail: broken, one line naming each and why' '
+	wait_for 10 "ts-host exec hl -- true" &&
+	d=$(sshd_dir hl) &&
+	ts-host set hl --prop power_ssh_cycle=true \
+	    --prop "power=ssh;cmd:$sim $d fail %h" &&
+	before=$(boot_id hl) &&
+	code_err 3 by_hand hl --down-timeout 2 &&
+	has "^ts-host-reboot: host hl: ssh failed: SSH still answers: .*; trying cmd:$sim $d fail %h\$" err &&
+	last_line "host hl: reboot: ssh failed: SSH still answers: gave up after" &&
+	last_line "(down timeout: 2 s); cmd:$sim $d fail %h failed: power cmd: $sim $d fail hl: exit status 1" &&
+	is "$before" "$(boot_id hl)"
+'
+
+test_expect_success 'a list and the whole reboot bound: the methods not tried are named' '
+	code_err 3 by_hand hl --timeout 2 &&
+	last_line "host hl: reboot: ssh failed: SSH still answers: gave up after" &&
+	last_line "(reboot timeout: 2 s); cmd:$sim $(sshd_dir hl) fail %h not tried"
+'
+
+test_expect_success 'a list with a bad method: exit 2 naming it, the host untouched' '
+	n=$(logins hl) &&
+	ts-host set hl --prop "power=ssh;ipmi" &&
+	code_err 2 by_hand hl &&
+	test_line_count = 1 err &&
+	last_line "host hl: property power: '\''ipmi'\'' is not ssh, cmd:TEMPLATE, ipmi:BMC, qmp:SOCKET or manual" &&
+	ts-host set hl --prop "power=ssh; cmd:ipmi-power %h %x" &&
+	code_err 2 by_hand hl &&
+	last_line "host hl: property power: '\''ipmi-power %h %x'\'': %x is not" &&
+	ts-host set hl --prop "power=cmd:ipmi-power \"%h;ssh" &&
+	code_err 2 by_hand hl &&
+	last_line "host hl: property power: '\''ipmi-power \"%h;ssh'\'': a quote is not closed" &&
+	ts-host set hl --prop "power=ssh;;manual" &&
+	code_err 2 by_hand hl &&
+	last_line "host hl: property power: '\''ssh;;manual'\'': an empty method" &&
+	ts-host set hl --prop "power=ssh; " &&
+	code_err 2 by_hand hl &&
+	last_line "an empty method" &&
+	is "$n" "$(logins hl)"
+'
+
 if command -v qemu-system-x86_64 >/dev/null 2>&1; then
 	qdir=$(mktemp -d /tmp/t2300.XXXXXX)
 	test_atexit "rm -rf \"$qdir\""

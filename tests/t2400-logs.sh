@@ -286,6 +286,20 @@ test_expect_success 'a host that does not answer is power-cycled, captured on th
 	hasnt_f "not fetched" "$log"
 '
 
+test_expect_success 'power=ssh;cmd:...: ssh cannot reach the host, so the next method power-cycles it' '
+	rm -f power.calls &&
+	ts-host set h2 --prop "power=ssh; cmd:$TD/power-up %h %a" &&
+	test_when_finished "ts-host set h2 --prop \"power=cmd:$TD/power-up %h %a\"" &&
+	sshd_down h2 &&
+	new_job capture host=h2 &&
+	test_expect_code 0 ts-run-job "$f" J &&
+	test "$(step_status "$f" J logs-capture)" = pass &&
+	echo "h2 cycle" >expect &&
+	test_cmp expect power.calls &&
+	check_host "$(hostdir h2)" &&
+	has "^ts-logs-capture: host h2: power cycle: power cmd: .*power-up h2 cycle: exit status 0, after ssh failed: power ssh: " "$(capture_log)"
+'
+
 test_expect_success 'setup: h4 (power does nothing) and h5 (no power property)' '
 	test_host h4 &&
 	ts-host set h4 --prop "console=file:$TD/console-h1" \
