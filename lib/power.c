@@ -472,6 +472,28 @@ qmp_open(struct qmp *q, struct strbuf *err)
 	return rc < 0 ? qmp_fail(q, rc, err) : 0;
 }
 
+/*
+ * Does nothing listen on the socket (its QEMU is not running: the machine
+ * is off)?  Only a refused or missing socket says so.
+ */
+static int
+qmp_dead(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, dead;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path) ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	memcpy(sa.sun_path, path, strlen(path));
+	dead = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+	    (errno == ECONNREFUSED || errno == ENOENT);
+	close(fd);
+	return dead;
+}
+
 static int
 power_qmp(const struct host *h, const char *path, const char *action,
     int64_t timeout_ms, const char *bound, struct strbuf *note,
@@ -488,6 +510,13 @@ power_qmp(const struct host *h, const char *path, const char *action,
 		relaunch = NULL;
 	if (strcmp(action, "on") == 0)	/* power_check saw power_relaunch */
 		return power_relaunch(h, relaunch, action, note, err);
+	/* A machine whose QEMU is gone is off: a cycle starts it again. */
+	if (qmp_dead(path) && (strcmp(action, "off") == 0 || relaunch != NULL)) {
+		strbuf_reset(note);
+		strbuf_addf(note, "power qmp:%s: no QEMU listens: off already", path);
+		return strcmp(action, "off") == 0 ? 0 :
+		    power_relaunch(h, relaunch, action, note, err);
+	}
 	cmd = strcmp(action, "cycle") == 0 && relaunch == NULL ? "system_reset" : "quit";
 	deadline_in(&dl, timeout_ms, "QMP %s", cmd);
 	if ((rc = qmp_open(&q, err)) < 0)

@@ -15,7 +15,9 @@
  *			action in them, run without a shell and bounded
  *	qmp:SOCKET	a QEMU machine's QMP socket: system_reset, quit; with
  *			property power_relaunch, the command that starts the
- *			machine again (for on, and for cycle after a quit)
+ *			machine again (for on, and for cycle after a quit);
+ *			a machine whose QEMU is gone (nothing listens on the
+ *			socket) is off already, and a cycle only starts it
  *	manual		a person does it: the note says what to do
  *
  * The property may list several methods, separated by ';' with optional
