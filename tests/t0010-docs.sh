@@ -3,7 +3,8 @@ test_description='man pages: one per binary, lint-clean, agreeing with --help'
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/lib/test-lib.sh"
 
 # Every binary is a cmd/ts-*.c of the source tree (cmd.c and TEMPLATE.c are
-# not binaries); each must have man/BINARY.1.  Like git's t0450, the long
+# not binaries), or one of those built once per action (cmd/ts-guest.c:
+# ts-guest-start, ...); each must have man/BINARY.1.  Like git's t0450, the long
 # options --help prints and the ones the page's OPTIONS section documents
 # must be the same set, and an option with a short form is documented with
 # it, on one .It line.
@@ -15,6 +16,10 @@ for f in "$abs_top_srcdir"/cmd/ts-*.c; do
 	b=$(basename "$f" .c)
 	case $b in
 	TEMPLATE|cmd|'ts-*') continue ;;
+	ts-guest)
+		binaries="$binaries ts-guest-start ts-guest-stop ts-guest-destroy"
+		binaries="$binaries ts-guest-saverestore ts-guest-localmigrate"
+		continue ;;
 	esac
 	binaries="$binaries $b"
 done
