@@ -101,28 +101,14 @@ test_expect_success 'ts-host exec: uname -r is the Debian kernel of the image' '
 	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot1
 '
 
-test_expect_success 'ts-host-reboot, power qmp: system_reset; a new boot id' '
-	write_recipe reboot <<-\EOF &&
-	step ts-host-allocate host + --timeout=60
-	step ts-host-reboot host + --up-timeout=180
-	EOF
-	fh=$(ts-flight-create --branch by-hand) &&
-	ts-job-create "$fh" j-xh1 reboot host=xh1 &&
-	t=$(date +%s) &&
-	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --up-timeout 300 host 2>reboot.err &&
-	echo "TIME qmp system_reset reboot (ts-host-reboot): $(secs_since "$t") s" >>times &&
-	grep "SSH down after\|SSH back after" reboot.err | sed "s/^/TIME   /" >>times &&
-	cat reboot.err &&
-	has "power qmp:.*: system_reset done$" reboot.err &&
-	has "^ts-host-reboot: host xh1: rebooted in" reboot.err &&
-	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot2 &&
-	! cmp -s boot1 boot2 &&
-	test "$(grep -c TLAB-XENHOST-READY "$(field console start.out)")" = 2
-'
-
 test_expect_success 'ts-install-xen: xen_image, /boot/xen.gz and one GRUB entry, twice' '
 	img=$cache/xen-4.17-amd64.gz &&
 	test -s "$img" &&
+	write_recipe by-hand <<-\EOF &&
+	step ts-host-allocate host
+	EOF
+	fh=$(ts-flight-create --branch by-hand) &&
+	ts-job-create "$fh" j-xh1 by-hand host=xh1 &&
 	ts-runvar "$fh" j-xh1 "xen_image=$img" \
 	    "xen_boot_append=dom0_max_vcpus=2 loglvl=all guest_loglvl=all bootscrub=false" \
 	    "dom0_boot_append=quiet loglevel=3 net.ifnames=0" &&
@@ -190,14 +176,23 @@ step_times () {
 	    sed "s/^/TIME   /" >>times
 }
 
-test_expect_success 'power_relaunch: a power cycle is QMP quit and start --keep' '
+test_expect_success 'power_relaunch: a power cycle is QMP quit and start --keep; the jobs' '
 	ts-host set xh1 --prop "power_relaunch=$(field relaunch start.out)" &&
-	fx=$(ts-flight-create --branch xen-4.17) && echo "$fx" >fx
+	fx=$(ts-flight-create --branch xen-4.17) && echo "$fx" >fx &&
+	job panic "guest_ramdisk=$cache/guest-panic-initrd.gz" &&
+	job good guest_type=pvh guest_tsc_mode=native &&
+	write_recipe guest-only <<-\EOF &&
+	step ts-host-allocate host
+	step ts-guest-start + host guest
+	always ts-logs-capture host
+	EOF
+	ts-job-create "$fx" killed guest-only all_hostflags=purpose-test \
+	    "guest_kernel=$cache/guest-vmlinuz" "guest_ramdisk=$cache/guest-initrd.gz" \
+	    guest_marker=TLAB-GUEST-UP
 '
 fx=$(cat fx 2>/dev/null)
 
 test_expect_success 'a guest whose kernel panics: guest-start fails, the host is well' '
-	job panic "guest_ramdisk=$cache/guest-panic-initrd.gz" guest_marker=TLAB-GUEST-UP &&
 	t=$(date +%s) &&
 	test_expect_code 1 ts-run-job "$fx" panic &&
 	echo "TIME job panic (fails at guest-start): $(secs_since "$t") s" >>times &&
@@ -216,8 +211,8 @@ test_expect_success 'a guest whose kernel panics: guest-start fails, the host is
 	is fail "$(job_status "$fx" panic)" &&
 	log=$TLAB_LAB/logs/$fx/panic &&
 	has_f "its domain ended before its sign of life" "$log/"*.ts-guest-start.log &&
-	has_f "TLAB-GUEST-PANIC" "$log/"*.ts-guest-start.log &&
-	has_f "Kernel panic" "$log/xh1/var/log/xen/console/guest-guest.log" &&
+	has_f "Kernel panic" "$log/"*.ts-guest-start.log &&
+	has_f "TLAB-GUEST-PANIC" "$log/xh1/var/log/xen/console/guest-guest.log" &&
 	ts-host show xh1 >show.out &&
 	has "^state *free" show.out &&
 	ts-host exec xh1 -- xl list >xl.out &&
@@ -225,7 +220,6 @@ test_expect_success 'a guest whose kernel panics: guest-start fails, the host is
 '
 
 test_expect_success 'test-xen-guest on the same host: every step passes, every log is there' '
-	job good guest_type=pvh guest_tsc_mode=native &&
 	t=$(date +%s) &&
 	ts-run-job "$fx" good ||
 	{ cat "$TLAB_LAB/logs/$fx/good/"*.log; false; } &&
@@ -263,14 +257,6 @@ test_expect_success 'test-xen-guest on the same host: every step passes, every l
 	! grep -q "^guest" xl.out
 '
 test_expect_success 'QEMU killed in the middle of a guest start: broken, and the host is rebooted or quarantined' '
-	write_recipe guest-only <<-\EOF &&
-	step ts-host-allocate host
-	step ts-guest-start + host guest
-	always ts-logs-capture host
-	EOF
-	ts-job-create "$fx" killed guest-only all_hostflags=purpose-test \
-	    "guest_kernel=$cache/guest-vmlinuz" "guest_ramdisk=$cache/guest-initrd.gz" \
-	    guest_marker=TLAB-GUEST-UP &&
 	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot-before &&
 	qemu=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
 	t=$(date +%s) &&
