@@ -651,6 +651,8 @@ host_format_list(const struct host_list *l, int json, struct strbuf *out)
 		join(out, &h->flags, ",");
 		if (h->held_by != NULL)
 			strbuf_addf(out, "  (%s)", h->held_by);
+		else if (h->why != NULL)
+			strbuf_addf(out, "  (%s)", h->why);
 		strbuf_addch(out, '\n');
 	}
 }
