@@ -677,6 +677,25 @@ alloc_renew(struct lab *lab, int64_t flight, const char *job, int64_t lease_ms,
 	    clock_utc_ms() + lease_ms);
 }
 
+static const char alloc_job_hosts_sql[] =
+	"SELECT DISTINCT host FROM allocations WHERE flight = ?1 AND job = ?2"
+	" AND released_ms IS NULL ORDER BY host";
+
+int
+alloc_held(struct lab *lab, int64_t flight, const char *job,
+    struct strvec *hosts, struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_query(&lab->db, &st, alloc_job_hosts_sql, err, "is", flight,
+	    job)) < 0)
+		return rc;
+	while ((rc = db_row(&lab->db, st, err)) > 0)
+		strvec_push(hosts, db_text(st, 0));
+	return rc < 0 ? rc : (int)hosts->nr;
+}
+
 static const char alloc_holder_sql[] =
 	"SELECT flight, job, ident FROM allocations WHERE host = ?1"
 	" AND released_ms IS NULL";

@@ -86,6 +86,10 @@ int alloc_reap(struct lab *lab, struct strbuf *err);
 int alloc_renew(struct lab *lab, int64_t flight, const char *job,
     int64_t lease_ms, struct strbuf *err);
 
+/* The hosts the job holds now, by name, into hosts; how many. */
+int alloc_held(struct lab *lab, int64_t flight, const char *job,
+    struct strvec *hosts, struct strbuf *err);
+
 /* Who holds host now: "FLIGHT.JOB IDENT", or 0 when free. */
 int alloc_holder(struct lab *lab, const char *host, struct strbuf *who,
     struct strbuf *err);

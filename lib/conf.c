@@ -37,6 +37,7 @@ static const struct conf_key conf_keys[] = {
 	{ "", "ssh_key", CT_STRING },		/* the lab's private key */
 	{ "", "connect_timeout", CT_BOUND },	/* ssh connect and login */
 	{ "", "alloc_timeout", CT_BOUND },	/* waiting for hosts */
+	{ "", "host_check_timeout", CT_BOUND },	/* a broken job's hosts answer? */
 	{ "branch", "retry_broken", CT_INT },	/* runs of a job after it broke */
 	{ "branch", "bisect_repro_basis", CT_INT },	/* basis pass/fail pairs */
 	{ "branch", "bisect_repro_culprit", CT_INT },	/* culprit transitions */
@@ -381,6 +382,10 @@ const char conf_template[] =
     "\n"
     "# How long ts-host-allocate waits for hosts before it gives up.\n"
     "# alloc_timeout = 30m\n"
+    "\n"
+    "# After a job ends broken, how long each of its hosts has to answer\n"
+    "# SSH (and again after a power cycle) before it is quarantined.\n"
+    "# host_check_timeout = 60s\n"
     "\n"
     "# Trees under test, for ts-flight-create --branch (tlab-branch(5)):\n"
     "# a URL libgit2 fetches (path, file://, ssh://, https://), the ref\n"

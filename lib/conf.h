@@ -63,6 +63,7 @@ int conf_parse_duration(const char *s, int64_t *ms);
 #define CONF_DEFAULT_ABORT_GRACE_MS (30LL * 1000)
 #define CONF_DEFAULT_PAUSE_TIMEOUT_MS (86400LL * 1000)
 #define CONF_DEFAULT_ALLOC_TIMEOUT_MS (1800LL * 1000)
+#define CONF_DEFAULT_HOST_CHECK_TIMEOUT_MS (60LL * 1000)
 
 /* The text ts-lab-init writes into a new lab's tlab.conf. */
 extern const char conf_template[];

@@ -9,10 +9,12 @@
 #include "err.h"
 #include "host.h"
 #include "json.h"
+#include "proc.h"
 #include "xalloc.h"
 #include "banned.h"
 
 #define HOST_CONNECT_TIMEOUT_MS (30 * 1000)
+#define HOST_CHECK_PAUSE_MS 1000	/* between looks at a host coming back */
 
 void
 host_init(struct host *h)
@@ -439,8 +441,9 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-int
-host_connect(struct lab *lab, const struct host *h, int learn,
+/* Connect within ms, and within the lab's connect_timeout. */
+static int
+connect_within(struct lab *lab, const struct host *h, int learn, int64_t ms,
     struct ssh_conn **c, struct strbuf *err)
 {
 	struct strbuf key = STRBUF_INIT, known = STRBUF_INIT;
@@ -456,9 +459,87 @@ host_connect(struct lab *lab, const struct host *h, int learn,
 	p.learn = learn;
 	p.timeout_ms = conf_lab_ms(&lab->conf, "connect_timeout",
 	    HOST_CONNECT_TIMEOUT_MS);
+	if (ms < p.timeout_ms)
+		p.timeout_ms = ms;
 	rc = ssh_open(c, &p, err);
 	strbuf_release(&key);
 	strbuf_release(&known);
+	return rc;
+}
+
+int
+host_connect(struct lab *lab, const struct host *h, int learn,
+    struct ssh_conn **c, struct strbuf *err)
+{
+	return connect_within(lab, h, learn, INT64_MAX, c, err);
+}
+
+const char *
+host_unprefix(const char *name, const char *msg)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(msg, "host ", 5) == 0 && strncmp(msg + 5, name, n) == 0 &&
+	    strncmp(msg + 5 + n, ": ", 2) == 0)
+		return msg + 7 + n;
+	return msg;
+}
+
+/* One look: log in and run true, within dl. */
+static int
+check_once(struct lab *lab, const struct host *h, const struct deadline *dl,
+    struct strbuf *err)
+{
+	const char *argv[] = { "true", NULL };
+	struct ssh_exec_opts eo = SSH_EXEC_OPTS_INIT;
+	struct ssh_conn *c = NULL;
+	struct ssh_result res;
+	int rc;
+
+	if ((rc = connect_within(lab, h, 0, deadline_left(dl), &c, err)) < 0)
+		return rc;
+	eo.timeout_ms = deadline_left(dl);
+	if ((rc = ssh_exec(c, argv, &eo, &res, err)) == 0 &&
+	    (!res.exited || res.code != 0)) {
+		err_setf(err, TS_E_LAB, "host %s: true: ", h->name);
+		ssh_describe(&res, err);
+		if (res.timed_out)
+			strbuf_addf(err, " after %lld s",
+			    (long long)deadline_waited_s(dl));
+		rc = TS_E_LAB;
+	}
+	ssh_close(c);
+	return rc;
+}
+
+int
+host_check(struct lab *lab, const struct host *h, int64_t timeout_ms,
+    int wait, struct strbuf *err)
+{
+	struct strbuf last = STRBUF_INIT;
+	struct deadline dl;
+	int rc;
+
+	deadline_in(&dl, timeout_ms, "SSH to answer");
+	for (;;) {
+		strbuf_reset(&last);
+		if ((rc = check_once(lab, h, &dl, &last)) == 0 || !wait)
+			break;
+		/* A look cut short by a signal is no answer: stop looking. */
+		if (deadline_passed(&dl) || proc_aborted() ||
+		    proc_sleep(deadline_left(&dl) < HOST_CHECK_PAUSE_MS ?
+		    deadline_left(&dl) : HOST_CHECK_PAUSE_MS) < 0 ||
+		    deadline_passed(&dl))
+			break;
+	}
+	if (rc < 0 && wait)
+		err_setf(err, rc, "host %s: no answer after %lld s; the last look: "
+		    "%s", h->name, (long long)deadline_waited_s(&dl),
+		    host_unprefix(h->name, last.buf));
+	else if (rc < 0)
+		err_setf(err, rc, "%s", last.buf);
+	deadline_release(&dl);
+	strbuf_release(&last);
 	return rc;
 }
 
@@ -651,6 +732,8 @@ host_format_list(const struct host_list *l, int json, struct strbuf *out)
 		join(out, &h->flags, ",");
 		if (h->held_by != NULL)
 			strbuf_addf(out, "  (%s)", h->held_by);
+		else if (h->why != NULL)
+			strbuf_addf(out, "  (%s)", h->why);
 		strbuf_addch(out, '\n');
 	}
 }

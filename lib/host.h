@@ -91,6 +91,19 @@ int host_connect(struct lab *lab, const struct host *h, int learn,
     struct ssh_conn **c, struct strbuf *err);
 
 /*
+ * Does h answer: log in with the lab's key and run `true`, all within
+ * timeout_ms (a login also within the lab's connect_timeout).  With wait,
+ * look again every second until the bound passes (a host coming back from
+ * a power cycle).  0 when it answered; TS_E_LAB with err saying what the
+ * last look met ("host NAME: connect to ...: Connection refused").
+ */
+int host_check(struct lab *lab, const struct host *h, int64_t timeout_ms,
+    int wait, struct strbuf *err);
+
+/* msg without its "host NAME: " in front, for a line that names it already. */
+const char *host_unprefix(const char *name, const char *msg);
+
+/*
  * Add a host as ts-host add does: record its host key (key_line "TYPE
  * BASE64" when given, else the one it shows when connect is set), check
  * that the lab's key logs in (when connect is set), then add its row.

@@ -2,6 +2,7 @@
  * jobrun: claim, check, run and conclude one job.  See jobrun.h.
  */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,9 +10,11 @@
 #include "alloc.h"
 #include "clock.h"
 #include "err.h"
+#include "host.h"
 #include "job.h"
 #include "jobrun.h"
 #include "log.h"
+#include "power.h"
 #include "proc.h"
 #include "runvar.h"
 #include "step.h"
@@ -320,6 +323,155 @@ conclude(struct lab *lab, int64_t flight, const char *job,
 	return status_worse(worst, ST_BROKEN);
 }
 
+/* A line of the runner's own: into job.log, and to a terminal if one watches. */
+static void
+tell(int logfd, const struct jobrun_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+tell(int logfd, const struct jobrun_opts *o, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (logfd >= 0)
+		log_line(logfd, "%s", sb.buf);
+	if (o->echo != NULL) {
+		strbuf_addch(&sb, '\n');
+		o->echo(sb.buf, sb.len, o->ctx);
+	}
+	strbuf_release(&sb);
+}
+
+/*
+ * Can h be power-cycled with nobody there and without its own SSH?  Not
+ * by its own reboot (power ssh: it does not answer) nor by a person
+ * (manual: nobody reads job.log in time).
+ */
+static int
+power_unattended(const struct host *h)
+{
+	const char *m = host_prop(h, "power");
+
+	return m != NULL && strcmp(m, "ssh") != 0 && strcmp(m, "manual") != 0 &&
+	    power_check(h, "cycle", NULL) == 0;
+}
+
+/* power_do "cycle", the words of a power command into job.log. */
+static int
+power_cycle(struct lab *lab, const struct host *h, int logfd,
+    struct strbuf *note, struct strbuf *err)
+{
+	int saved = -1, rc;
+
+	/* A power command writes to fd 2, as a step's log is in a step. */
+	if (logfd >= 0 && (saved = dup(STDERR_FILENO)) >= 0)
+		(void)dup2(logfd, STDERR_FILENO);
+	rc = power_do(lab, h, "cycle", note, err);
+	if (saved >= 0) {
+		(void)dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	return rc;
+}
+
+/*
+ * Host name, held by a job that ended broken: does it still answer?  If
+ * not, one power cycle when that needs nobody, and as long again for it
+ * to answer; a host still silent is quarantined with the reason.  A look
+ * cut short by a signal to the runner proves nothing: the host is then
+ * given back unchecked, as before this check existed.
+ */
+static int
+check_host(struct lab *lab, int64_t flight, const char *job, const char *name,
+    int logfd, const struct jobrun_opts *o, struct strbuf *err)
+{
+	struct strbuf e = STRBUF_INIT, why = STRBUF_INIT, note = STRBUF_INIT;
+	int64_t bound = conf_lab_ms(&lab->conf, "host_check_timeout",
+	    CONF_DEFAULT_HOST_CHECK_TIMEOUT_MS);
+	struct host h;
+	int rc;
+
+	if ((rc = host_get(lab, name, &h, err)) < 0)
+		return rc;
+	if (strcmp(h.state, HOST_QUARANTINED) == 0) {
+		tell(logfd, o, "host %s: quarantined already (%s): not checked", name,
+		    h.why ? h.why : "");
+		goto out;
+	}
+	/* The checks can outlast a lease: the hosts stay ours meanwhile. */
+	(void)alloc_renew(lab, flight, job,
+	    conf_lab_ms(&lab->conf, "lease", CONF_DEFAULT_LEASE_MS), NULL);
+	tell(logfd, o, "host %s: the job ended broken: does the host answer SSH? "
+	    "(up to %lld s)", name, (long long)(bound / 1000));
+	if (host_check(lab, &h, bound, 0, &e) == 0) {
+		tell(logfd, o, "host %s: answers SSH: given back free", name);
+		goto out;
+	}
+	if (proc_aborted()) {
+		tell(logfd, o, "host %s: its check stopped by signal %d: given back "
+		    "unchecked", name, proc_aborted());
+		goto out;
+	}
+	strbuf_addf(&why, "flight %lld job %s: ended broken and the host does not "
+	    "answer SSH: %s", (long long)flight, job, host_unprefix(name, e.buf));
+	if (power_unattended(&h)) {
+		tell(logfd, o, "host %s: does not answer SSH (%s): power-cycling it, "
+		    "then waiting up to %lld s", name, host_unprefix(name, e.buf),
+		    (long long)(bound / 1000));
+		if (power_cycle(lab, &h, logfd, &note, &e) < 0) {
+			strbuf_addf(&why, "; its power cycle failed: %s",
+			    host_unprefix(name, e.buf));
+		} else {
+			strbuf_rtrim(&note);
+			tell(logfd, o, "host %s: %s", name,
+			    host_unprefix(name, note.buf));
+			if (host_check(lab, &h, bound, 1, &e) == 0) {
+				tell(logfd, o, "host %s: answers SSH after its power "
+				    "cycle: given back free", name);
+				goto out;
+			}
+			strbuf_addf(&why, "; power-cycled, %s",
+			    host_unprefix(name, e.buf));
+		}
+	}
+	strbuf_addf(&why, " (ts-host unquarantine %s once it is well)", name);
+	if ((rc = host_set_state(lab, name, HOST_QUARANTINED, why.buf, err)) == 0)
+		tell(logfd, o, "host %s: quarantined: %s", name, why.buf);
+out:
+	host_release(&h);
+	strbuf_release(&e);
+	strbuf_release(&why);
+	strbuf_release(&note);
+	return rc;
+}
+
+/*
+ * A job that ended broken may have left a host dead (its kernel hung,
+ * its network gone): each host it holds must answer before it is given
+ * back, or it is quarantined.  A job that failed is not looked at: a
+ * failure is the test's verdict on the software, not the lab's on the
+ * host.
+ */
+static int
+check_hosts(struct lab *lab, int64_t flight, const char *job, int logfd,
+    const struct jobrun_opts *o, struct strbuf *err)
+{
+	struct strvec hosts = STRVEC_INIT;
+	size_t i;
+	int rc;
+
+	if ((rc = alloc_held(lab, flight, job, &hosts, err)) < 0)
+		return rc;
+	for (i = 0, rc = 0; i < hosts.nr && rc == 0; i++)
+		rc = check_host(lab, flight, job, hosts.v[i], logfd, o, err);
+	strvec_clear(&hosts);
+	return rc;
+}
+
 static int
 jobrun_dry(struct lab *lab, int64_t flight, const char *job,
     const struct jobrun_opts *o, struct strbuf *err)
@@ -408,7 +560,12 @@ finish:
 		int r2 = job_finish(lab, flight, job, st, why.len ? why.buf : NULL,
 		    final, &e2);
 
-		/* However it ended, the job gives back every host it held. */
+		if (r2 == 0 && *final == ST_BROKEN)
+			r2 = check_hosts(lab, flight, job, logfd, o, &e2);
+		/*
+		 * However it ended, the job gives back every host it held (one
+		 * it broke is quarantined by now: no job is given it).
+		 */
 		if (r2 == 0) {
 			struct strbuf why2 = STRBUF_INIT;
 

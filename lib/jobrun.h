@@ -8,7 +8,9 @@
  * status from its steps: the worst of them by precedence, broken when the
  * recipe failed without a failed step, aborted when the runner was told
  * to stop.  The job's log directory gets job.log: the runner's lines and
- * everything the recipe printed.
+ * everything the recipe printed.  Then it gives back the job's hosts; a
+ * job that ended broken may have left one dead, so each must first answer
+ * SSH (after one power cycle if need be) or it is quarantined.
  */
 #ifndef TLAB_JOBRUN_H
 #define TLAB_JOBRUN_H

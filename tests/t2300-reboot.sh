@@ -102,6 +102,7 @@ chmod +x "$sim"
 
 test_expect_success 'setup: a lab, hosts with boot id files, a recipe that reboots' '
 	lab_init &&
+	printf "host_check_timeout = 3\n" >>"$TLAB_LAB/tlab.conf" &&
 	write_recipe reboot <<-\EOF &&
 	step ts-host-allocate host + --timeout=60
 	step ts-host-reboot host + --up-timeout=20
@@ -160,6 +161,14 @@ test_expect_success 'a host that never comes back: broken after the up bound, wh
 	has "^ts-host-reboot: host h2: SSH down after" "$log" &&
 	has "^ts-host-reboot: host h2: no SSH: gave up after [0-9]* s (up timeout: 3 s); last try: .*127.0.0.1" "$log" &&
 	last_line_is_exit "$log" 3
+'
+
+# The runner of the job that broke tried h2 once more, power-cycled it
+# (power-sim dead again) and waited host_check_timeout for it in vain.
+test_expect_success 'the host that never came back is quarantined by the runner, the reason says why' '
+	db "SELECT state || '\''|'\'' || state_why FROM hosts WHERE name = '\''h2'\''" >why &&
+	has "^quarantined|flight $f job J: ended broken and the host does not answer SSH: connect to 127.0.0.1 port [0-9]*: Connection refused; power-cycled, no answer after [0-9]* s; the last look: .* (ts-host unquarantine h2 once it is well)\$" why &&
+	has "Z host h2: power cmd: .*power-sim.* dead: exit status 0\$" "$TLAB_LAB/logs/$f/J/job.log"
 '
 
 test_expect_success 'ssh: power_ssh_cycle runs on the host, detached, with its words whole' '

@@ -2,7 +2,9 @@
 test_description='a job that broke runs again, on another host when one fits'
 . "${abs_top_srcdir:-$(dirname "$0")/..}/tests/lib/test-lib.sh"
 
-# Hosts need no SSH here: the recipes only allocate them.
+# Hosts need no SSH here: the recipes only allocate them.  None answers
+# SSH, so the runner of a job that broke quarantines its host, after
+# host_check_timeout (t2600 has hosts that answer).
 add_host () {
 	ts-host add "$1" --address "root@10.9.8.$2" --arch amd64 --flags pool \
 	    --no-connect --host-key "ssh-ed25519 $(cut -d' ' -f2 "$TLAB_LAB/ssh/id_ed25519.pub")" \
@@ -11,6 +13,7 @@ add_host () {
 
 test_expect_success 'setup: a lab, two hosts, a recipe that breaks on h1' '
 	lab_init &&
+	printf "host_check_timeout = 2\n" >>"$TLAB_LAB/tlab.conf" &&
 	add_host h1 1 && add_host h2 2 &&
 	write_recipe flaky-host <<-\EOF &&
 	step --on-fail=broken ts-host-allocate host
@@ -33,7 +36,9 @@ test_expect_success 'broken on h1, run again on h2: the job passes, the attempt 
 	is h2 "$(ts-runvar "$f" J host)" &&
 	is h1 "$(ts-runvar "$f" J hosts_avoid)" &&
 	is broken "$(step_status "$f" "J~1" works)" &&
-	is pass "$(step_status "$f" J works)"
+	is pass "$(step_status "$f" J works)" &&
+	is "h1=quarantined h2=free" "$(db "SELECT name || '\''='\'' || state FROM hosts
+	    ORDER BY name" | tr "\n" " " | sed "s/ \$//")"
 '
 
 test_expect_success 'the kept attempt has its steps, logs and allocations' '
