@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "conf.h"
 #include "config.h"
 #include "names.h"
 #include "version.h"
@@ -31,6 +32,18 @@ cmd_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(TS_EXIT_USAGE);
+}
+
+void
+cmd_duration_opt(const char *name, const char *value, int64_t *ms)
+{
+	int64_t v;
+
+	if (value == NULL)
+		return;
+	if (conf_parse_duration(value, &v) < 0 || v == 0)
+		cmd_usage_error("--%s: '%s' is not a duration of more than 0", name, value);
+	*ms = v;
 }
 
 static void

@@ -60,6 +60,13 @@ void cmd_usage_error(const char *fmt, ...)
 /* Open the lab of --lab or $TLAB_LAB, or print why not and exit. */
 void cmd_open_lab(struct lab *lab);
 
+/*
+ * The value of option --name, a duration (conf_parse_duration) of more
+ * than 0, into *ms; *ms is left alone when value is NULL.  Exit 2 naming
+ * the option when it is not one.
+ */
+void cmd_duration_opt(const char *name, const char *value, int64_t *ms);
+
 /* A flight id argument, or exit 2 naming it. */
 int64_t cmd_flight_arg(const char *s);
 

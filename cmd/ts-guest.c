@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "conf.h"
 #include "proc.h"
 #include "xenguest.h"
 #include "banned.h"
@@ -52,9 +51,7 @@ main(int argc, const char **argv)
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
 	cmd_step_job(&o.flight, &o.job);
 	o.wait_ms = XENGUEST_WAIT_MS;
-	if (timeout != NULL && (conf_parse_duration(timeout, &o.wait_ms) < 0 ||
-	    o.wait_ms == 0))
-		cmd_usage_error("--timeout: '%s' is not a duration of more than 0", timeout);
+	cmd_duration_opt("timeout", timeout, &o.wait_ms);
 	o.ident = args[0];
 	o.guest = args[1];
 	o.out_fd = 2;

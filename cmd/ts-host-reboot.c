@@ -21,15 +21,6 @@ say(void *ctx, const char *line)
 	fprintf(stderr, "%s: %s\n", cmd_name, line);
 }
 
-/* A bound option's value, or exit 2 naming it. */
-static void
-bound_arg(const char *name, const char *value, int64_t *ms)
-{
-	if (value != NULL && (conf_parse_duration(value, ms) < 0 || *ms == 0))
-		cmd_usage_error("--%s: '%s' is not a duration of more than 0", name,
-		    value);
-}
-
 int
 main(int argc, const char **argv)
 {
@@ -59,9 +50,9 @@ main(int argc, const char **argv)
 
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
 	cmd_step_job(&flight, &job);
-	bound_arg("timeout", timeout, &ro.timeout_ms);
-	bound_arg("down-timeout", down, &ro.down_ms);
-	bound_arg("up-timeout", up, &ro.up_ms);
+	cmd_duration_opt("timeout", timeout, &ro.timeout_ms);
+	cmd_duration_opt("down-timeout", down, &ro.down_ms);
+	cmd_duration_opt("up-timeout", up, &ro.up_ms);
 	ro.say = say;
 	/*
 	 * A step stopped in the middle stops its power command too; what a

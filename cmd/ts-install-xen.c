@@ -8,7 +8,6 @@
 
 #include "clock.h"
 #include "cmd.h"
-#include "conf.h"
 #include "proc.h"
 #include "xeninst.h"
 #include "banned.h"
@@ -39,9 +38,7 @@ main(int argc, const char **argv)
 	args = cmd_parse(argc, argv, opts, &info, &nargs);
 	cmd_step_job(&o.flight, &o.job);
 	o.timeout_ms = TS_INSTALL_XEN_TIMEOUT_MS;
-	if (timeout != NULL && (conf_parse_duration(timeout, &o.timeout_ms) < 0 ||
-	    o.timeout_ms == 0))
-		cmd_usage_error("--timeout: '%s' is not a duration of more than 0", timeout);
+	cmd_duration_opt("timeout", timeout, &o.timeout_ms);
 	o.ident = args[0];
 	o.out_fd = 1;
 	o.err_fd = 2;

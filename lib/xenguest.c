@@ -203,7 +203,7 @@ console_size(struct guest *g, struct strbuf *size, struct strbuf *err)
 static void
 console_tail(struct guest *g)
 {
-	const char *argv[] = { "tail", "-n", "25", "--", g->console.buf, NULL };
+	const char *argv[] = { "tail", "-n", "40", "--", g->console.buf, NULL };
 	struct strbuf err = STRBUF_INIT;
 	struct ssh_result res;
 

@@ -143,6 +143,26 @@ test_expect_success 'ts-install-xen: bad input is exit 2 (a command line GRUB wo
 	code_err 2 ts-install-xen
 '
 
+test_expect_success 'ts-host-reboot, power "ssh;qmp:": an SSH reboot that does nothing, then QMP' '
+	ts-host set xh1 --prop "power=ssh;qmp:$(field qmp start.out)" \
+	    --prop power_ssh_cycle=true \
+	    --prop "power_relaunch=$(field relaunch start.out)" &&
+	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot1 &&
+	t=$(date +%s) &&
+	TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-host-reboot --down-timeout 10s \
+	    --up-timeout 300s host 2>fallback.err ||
+	{ cat fallback.err; false; } &&
+	echo "TIME reboot by ssh (does nothing), then qmp: $(secs_since "$t") s" >>times &&
+	cat fallback.err &&
+	has "ssh failed: .*; trying qmp:" fallback.err &&
+	has "rebooted in [0-9]* s by qmp:.*, after ssh failed" fallback.err &&
+	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot2 &&
+	! cmp -s boot1 boot2 &&
+	ts-host exec xh1 -- cat /sys/hypervisor/type >hyp &&
+	is xen "$(cat hyp)" &&
+	ts-host set xh1 --prop "power=qmp:$(field qmp start.out)"
+'
+
 # The guest of the jobs, from this machine's own packages.
 test_expect_success 'make-guest: a kernel and two busybox initramfs (up, panic)' '
 	"$xh/make-guest" >guest.out &&
@@ -211,7 +231,7 @@ test_expect_success 'a guest whose kernel panics: guest-start fails, the host is
 	is fail "$(job_status "$fx" panic)" &&
 	log=$TLAB_LAB/logs/$fx/panic &&
 	has_f "its domain ended before its sign of life" "$log/"*.ts-guest-start.log &&
-	has_f "Kernel panic" "$log/"*.ts-guest-start.log &&
+	has_f "Kernel panic" "$log/xh1/var/log/xen/console/guest-guest.log" &&
 	has_f "TLAB-GUEST-PANIC" "$log/xh1/var/log/xen/console/guest-guest.log" &&
 	ts-host show xh1 >show.out &&
 	has "^state *free" show.out &&
@@ -246,7 +266,7 @@ test_expect_success 'test-xen-guest on the same host: every step passes, every l
 	has_f "it is the Xen installed" "$log/"*.ts-xen-check.log &&
 	has_f "up after xl restore" "$log/"*.ts-guest-saverestore.log &&
 	has_f "up after xl migrate" "$log/"*.ts-guest-localmigrate.log &&
-	for f in console xl-dmesg.txt journal.txt dmesg.txt \
+	for f in console.txt xl-dmesg.txt journal.txt dmesg.txt \
 	    var/log/xen/console/guest-guest.log; do
 		test -s "$log/xh1/$f" || { echo "no $f"; return 1; }
 	done &&
@@ -259,6 +279,7 @@ test_expect_success 'test-xen-guest on the same host: every step passes, every l
 test_expect_success 'QEMU killed in the middle of a guest start: broken, and the host is rebooted or quarantined' '
 	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot-before &&
 	qemu=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
+	test -n "$qemu" && kill -0 "$qemu" &&
 	t=$(date +%s) &&
 	{ ts-run-job "$fx" killed >killed.out 2>&1; echo $? >killed.rc; } &
 	runner=$! &&
