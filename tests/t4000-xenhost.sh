@@ -280,17 +280,21 @@ test_expect_success 'QEMU killed in the middle of a guest start: broken, and the
 	ts-host exec xh1 -- cat /proc/sys/kernel/random/boot_id >boot-before &&
 	qemu=$(cat "$TLAB_XENHOST_RUN/xh1/pid") &&
 	test -n "$qemu" && kill -0 "$qemu" &&
-	t=$(date +%s) &&
-	{ ts-run-job "$fx" killed >killed.out 2>&1; echo $? >killed.rc; } &
-	runner=$! &&
+	t=$(date +%s) || return 1
+	# In the background alone: an & ending an && list would put the whole
+	# list there.
+	ts-run-job "$fx" killed >killed.out 2>&1 &
+	runner=$!
 	log=$TLAB_LAB/logs/$fx/killed &&
 	i=0 &&
 	until grep -q "xl create" "$log/2.ts-guest-start.log" 2>/dev/null; do
-		i=$((i + 1)) && test "$i" -lt 120 || { kill "$runner"; return 1; }
-		sleep 1
+		i=$((i + 1))
+		[ "$i" -lt 600 ] || { kill "$runner"; return 1; }
+		sleep 0.2
 	done &&
 	kill -9 "$qemu" &&
-	wait "$runner" &&
+	echo "killed QEMU $qemu at: $(grep "xl create" "$log/2.ts-guest-start.log")" &&
+	{ wait "$runner"; echo $? >killed.rc; } &&
 	echo "TIME job killed (QEMU killed at xl create, host back): $(secs_since "$t") s" >>times &&
 	step_times "$fx" killed &&
 	cat killed.out &&
