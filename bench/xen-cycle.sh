@@ -115,7 +115,10 @@ ts-job-create "$fx" cycle xen-cycle all_hostflags=purpose-test \
     "guest_kernel=$cache/guest-vmlinuz" "guest_ramdisk=$cache/guest-initrd.gz" \
     guest_marker=TLAB-GUEST-UP guest_type=pvh guest_tsc_mode=native >/dev/null
 t0=$(now)
-ts-run-job "$fx" cycle >/dev/null 2>&1 || say "the tlab job did not pass: $(ts-flight-show "$fx" | tail -n 12)"
+if ! ts-run-job "$fx" cycle >/dev/null 2>&1; then
+	say "the tlab job did not pass: $(ts-flight-show "$fx" | tail -n 12)"
+	KEEP=1
+fi
 t1=$(now)
 tlab_total=$(secs "$t0" "$t1")
 

@@ -30,6 +30,7 @@
 #include "banned.h"
 
 #define SSH_KEEPALIVE_S 15
+#define SSH_HANDSHAKE_TRIES 3	/* connections a handshake is tried on */
 
 struct ssh_conn {
 	int fd;
@@ -483,7 +484,7 @@ ssh_open(struct ssh_conn **cp, const struct ssh_params *p, struct strbuf *err)
 	struct deadline dl;
 	char *user = NULL, *host = NULL;
 	const char *methods;
-	int port, rc, r, wrc;
+	int port, rc, r, wrc, attempt;
 
 	*cp = NULL;
 	deadline_in(&dl, p->timeout_ms, "ssh to %s", p->address);
@@ -501,22 +502,37 @@ ssh_open(struct ssh_conn **cp, const struct ssh_params *p, struct strbuf *err)
 		rc = err_setf(err, TS_E_LAB, "libssh2_init failed");
 		goto out;
 	}
-	if ((rc = tcp_connect(p->name, host, port, &dl, err)) < 0)
-		goto out;
-	c->fd = rc;
-	if ((c->s = libssh2_session_init()) == NULL) {
-		rc = err_setf(err, TS_E_LAB, "host %s: libssh2 session: out of memory",
-		    p->name);
-		goto out;
+	for (attempt = 1;; attempt++) {
+		if ((rc = tcp_connect(p->name, host, port, &dl, err)) < 0)
+			goto out;
+		c->fd = rc;
+		if ((c->s = libssh2_session_init()) == NULL) {
+			rc = err_setf(err, TS_E_LAB, "host %s: libssh2 session: out of "
+			    "memory", p->name);
+			goto out;
+		}
+		libssh2_session_set_blocking(c->s, 0);
+		libssh2_keepalive_config(c->s, 1, SSH_KEEPALIVE_S);
+		/* Ask for the key type known_hosts has, so that a check can match. */
+		if ((methods = hostkey_methods(known.len ? known.buf : NULL)) != NULL)
+			(void)libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY,
+			    methods);
+		SSH_RETRY(c, r, wrc, libssh2_session_handshake(c->s, c->fd), &dl, err);
+		if ((rc = ssh_outcome(c, r, wrc, "handshake", err)) == 0)
+			break;
+		/*
+		 * A handshake cut short (no banner, the key exchange broken
+		 * off: a host too busy to answer in time) is tried again, a
+		 * few times within the bound, as ssh's ConnectionAttempts.
+		 */
+		if (wrc < 0 || attempt == SSH_HANDSHAKE_TRIES || deadline_left(&dl) < 2000)
+			goto out;
+		(void)libssh2_session_free(c->s);
+		c->s = NULL;
+		close(c->fd);
+		c->fd = -1;
+		clock_sleep_ms(1000);
 	}
-	libssh2_session_set_blocking(c->s, 0);
-	libssh2_keepalive_config(c->s, 1, SSH_KEEPALIVE_S);
-	/* Ask for the key type known_hosts has, so that a check can match. */
-	if ((methods = hostkey_methods(known.len ? known.buf : NULL)) != NULL)
-		(void)libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY, methods);
-	SSH_RETRY(c, r, wrc, libssh2_session_handshake(c->s, c->fd), &dl, err);
-	if ((rc = ssh_outcome(c, r, wrc, "handshake", err)) < 0)
-		goto out;
 	if ((rc = check_host_key(c, p, known.len ? known.buf : NULL, err)) < 0)
 		goto out;
 	SSH_RETRY(c, r, wrc, libssh2_userauth_publickey_fromfile_ex(c->s, user,

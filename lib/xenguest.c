@@ -26,11 +26,12 @@ static const char script_alive[] =
 	"while :; do "
 	"tail -c +\"$(($2 + 1))\" -- \"$1\" 2>/dev/null | grep -F -q -e \"$3\" && exit 0; "
 	"[ -n \"${5-}\" ] && grep -F -q -e \"$3\" -- \"$5\" 2>/dev/null && exit 0; "
-	"xl domid -- \"$4\" >/dev/null 2>&1 || exit 98; "
+	"timeout 10 xl domid -- \"$4\" >/dev/null 2>&1; [ $? != 1 ] || exit 98; "
 	"sleep 1; done";
-/* Wait until domain $1 is gone. */
+/* Wait until domain $1 is gone (xl domid says 1; an xl that hangs is not). */
 static const char script_gone[] =
-	"while xl domid -- \"$1\" >/dev/null 2>&1; do sleep 1; done";
+	"while :; do timeout 10 xl domid -- \"$1\" >/dev/null 2>&1; "
+	"[ $? != 1 ] || exit 0; sleep 1; done";
 /* The size of file $1, 0 when there is none. */
 static const char script_size[] =
 	"if [ -f \"$1\" ]; then wc -c <\"$1\"; else echo 0; fi";
@@ -157,22 +158,29 @@ need_marker(struct guest *g, struct strbuf *err)
 	return 0;
 }
 
-/* The domain's id into id (trimmed); 0 it exists, 1 it does not. */
+/*
+ * The domain's id into id (trimmed); 0 it exists, 1 it does not.  Under
+ * software emulation xl domid has been seen to spin for good, now and
+ * then: each try is bounded and a few are made.
+ */
 static int
 domid(struct guest *g, struct strbuf *id, struct strbuf *err)
 {
-	const char *argv[] = { "xl", "domid", "--", g->o->guest, NULL };
+	const char *argv[] = { "timeout", "15", "xl", "domid", "--", g->o->guest, NULL };
 	struct ssh_result res;
 	struct strbuf scratch = STRBUF_INIT;
-	int rc;
+	int rc, tries = 0;
 
 	if (id == NULL)
 		id = &scratch;
-	strbuf_reset(id);
-	if ((rc = remote_exec(&g->r, argv, -1, id, &res, err)) < 0)
-		goto out;
-	if (res.timed_out) {
-		rc = remote_timed_out(&g->r, err);
+	do {
+		strbuf_reset(id);
+		if ((rc = remote_exec(&g->r, argv, 30000, id, &res, err)) < 0)
+			goto out;
+	} while (++tries < 4 && (res.timed_out || (res.exited && res.code == WAIT_TIMED_OUT)));
+	if (res.timed_out || (res.exited && res.code == WAIT_TIMED_OUT)) {
+		rc = err_setf(err, TS_E_FAIL, "host %s: xl domid %s: no answer within 15 s, "
+		    "%d times", g->r.host.name, g->o->guest, tries);
 		goto out;
 	}
 	strbuf_rtrim(id);
@@ -279,18 +287,59 @@ wait_gone(struct guest *g, struct strbuf *err)
 	return TS_E_LAB;
 }
 
-/* xl VERB ARG...: TS_E_FAIL naming it when xl says no. */
+/*
+ * Run $2... bounded by timeout(1) at $1 seconds, its output through a
+ * file: xl create, restore and migrate-receive leave an xl behind that
+ * watches the domain, and it must not hold the channel open.
+ */
+static const char script_xl[] =
+	"f=$(mktemp) || exit 125; b=$1; shift; "
+	"timeout \"$b\" \"$@\" </dev/null >\"$f\" 2>&1; rc=$?; "
+	"cat -- \"$f\"; rm -f -- \"$f\"; exit $rc";
+
+/*
+ * xl VERB ARG..., bounded by twice the wait: TS_E_FAIL naming it when xl
+ * says no or does not end.
+ */
 static int
 xl(struct guest *g, const char *const *argv, struct strbuf *err)
 {
-	struct strbuf what = STRBUF_INIT;
-	const char *const *a;
+	struct strbuf what = STRBUF_INIT, bound = STRBUF_INIT;
+	const char **wrapped;
+	struct ssh_result res;
+	size_t n = 0, i;
 	int rc;
 
-	for (a = argv; *a != NULL; a++)
-		strbuf_addf(&what, "%s%s", a == argv ? "" : " ", *a);
-	rc = remote_must(&g->r, argv, what.buf, TS_E_FAIL, NULL, err);
+	while (argv[n] != NULL)
+		n++;
+	wrapped = xcalloc(n + 6, sizeof(*wrapped));
+	strbuf_addf(&bound, "%lld", (long long)((2 * g->o->wait_ms + 999) / 1000));
+	wrapped[0] = "sh";
+	wrapped[1] = "-c";
+	wrapped[2] = script_xl;
+	wrapped[3] = "tlab-xl";
+	wrapped[4] = bound.buf;
+	for (i = 0; i < n; i++) {
+		wrapped[5 + i] = argv[i];
+		strbuf_addf(&what, "%s%s", i == 0 ? "" : " ", *argv[i] != '\0' ? argv[i] : "''");
+	}
+	if ((rc = remote_exec(&g->r, wrapped, 2 * g->o->wait_ms + 30000, NULL, &res,
+	    err)) < 0)
+		goto out;
+	if (res.exited && res.code == 0)
+		goto out;
+	if (res.timed_out || (res.exited && res.code == WAIT_TIMED_OUT))
+		rc = err_setf(err, TS_E_FAIL, "host %s: %s: no end after %s s",
+		    g->r.host.name, what.buf, bound.buf);
+	else {
+		err_setf(err, TS_E_FAIL, "host %s: %s: ", g->r.host.name, what.buf);
+		ssh_describe(&res, err);
+		rc = TS_E_FAIL;
+	}
+out:
+	free(wrapped);
 	strbuf_release(&what);
+	strbuf_release(&bound);
 	return rc;
 }
 
@@ -454,7 +503,7 @@ static int
 do_start(struct guest *g, struct strbuf *out, struct strbuf *err)
 {
 	struct guest_file kernel, ramdisk;
-	struct strbuf cfg = STRBUF_INIT, offset = STRBUF_INIT;
+	struct strbuf cfg = STRBUF_INIT, offset = STRBUF_INIT, id = STRBUF_INIT;
 	const char *mkdir[] = { "mkdir", "-p", "--", g->dir.buf, NULL };
 	const char *create[] = { "xl", "create", g->cfg.buf, NULL };
 	struct deadline dl;
@@ -501,14 +550,16 @@ do_start(struct guest *g, struct strbuf *out, struct strbuf *err)
 		goto out;
 	say(g, "guest %s: created after %lld s", g->o->guest,
 	    (long long)deadline_waited_s(&dl));
-	if ((rc = record_domid(g, out, err)) < 0 && rc != TS_E_FAIL)
+	if ((rc = domid(g, &id, err)) < 0)
 		goto out;
-	if (rc == TS_E_FAIL) {
+	if (rc == 1) {
 		rc = err_setf(err, TS_E_FAIL, "guest %s: its domain ended at once after "
 		    "xl create", g->o->guest);
 		console_tail(g);
 		goto out;
 	}
+	if ((rc = guest_set(g, "domid", id.buf, out, err)) < 0)
+		goto out;
 	rc = wait_alive(g, offset.buf, NULL, "xl create", err);
 out:
 	deadline_release(&dl);
@@ -516,6 +567,7 @@ out:
 	file_release(&ramdisk);
 	strbuf_release(&cfg);
 	strbuf_release(&offset);
+	strbuf_release(&id);
 	return rc;
 }
 
