@@ -150,6 +150,8 @@ need_marker(struct guest *g, struct strbuf *err)
 {
 	int rc;
 
+	if (g->marker != NULL)
+		return 0;
 	if ((rc = guest_var(g, "marker", &g->marker, err)) < 0)
 		return rc;
 	if (rc == 0 || *g->marker == '\0')
@@ -748,6 +750,10 @@ xenguest_do(struct lab *lab, enum xenguest_action action,
 		rc = do_start(&g, out, err);
 		goto out;
 	}
+	/* Bad input is said before the host is reached. */
+	if ((action == XENGUEST_SAVERESTORE || action == XENGUEST_LOCALMIGRATE) &&
+	    (rc = need_marker(&g, err)) < 0)
+		goto out;
 	if ((rc = remote_connect(lab, &g.r, XENGUEST_STEP_MS, "the guest's step",
 	    err)) < 0)
 		goto out;
