@@ -134,6 +134,30 @@ test_expect_success 'ts-install-xen: xen_image, /boot/xen.gz and one GRUB entry,
 	ts-runvar "$fh" j-xh1 xen_boot_entry >r && is xen "$(cat r)"
 '
 
+test_expect_success 'ts-install-xen: from the build job'\''s dist tarball (its boot/xen*.gz)' '
+	mkdir -p dist/boot &&
+	cp "$img" dist/boot/xen-4.17-amd64.gz &&
+	ln -s xen-4.17-amd64.gz dist/boot/xen.gz &&
+	tar -czf xendist.tar.gz -C dist . &&
+	write_recipe fakebuild <<-EOF &&
+	step --testid=dist ts-runvar "path_xendist=$PWD/xendist.tar.gz"
+	EOF
+	fd=$(ts-flight-create --branch by-hand) &&
+	ts-job-create "$fd" build-amd64 fakebuild &&
+	ts-job-create "$fd" j-dist by-hand host=xh1 buildjob=build-amd64 &&
+	ts-run-job "$fd" build-amd64 &&
+	TLAB_FLIGHT=$fd TLAB_JOB=j-dist ts-install-xen host >dist.out 2>dist.err ||
+	{ cat dist.err; false; } &&
+	cat dist.err dist.out &&
+	has "^xen_installed=$sum$" dist.out &&
+	ts-runvar "$fd" j-dist xen_installed_from >r &&
+	is "dist:$PWD/xendist.tar.gz" "$(cat r)" &&
+	ts-host exec xh1 -- sha256sum /boot/xen.gz >rsum &&
+	has "^$sum " rsum &&
+	ts-host exec xh1 -- ls /var/tmp >tmp.out &&
+	! grep -q tlab-xendist tmp.out
+'
+
 test_expect_success 'ts-install-xen: bad input is exit 2 (a command line GRUB would parse)' '
 	ts-runvar "$fh" j-xh1 "dom0_boot_append=quiet; reboot" &&
 	code_err 2 env TLAB_FLIGHT=$fh TLAB_JOB=j-xh1 ts-install-xen host &&
